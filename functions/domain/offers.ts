@@ -1,0 +1,317 @@
+import { StartExecutionCommand } from '@aws-sdk/client-sfn';
+import {
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Caller } from '../lib/auth.js';
+import { addMinutes } from '../lib/clock.js';
+import type { Deps } from '../lib/deps.js';
+import { conflict, forbidden, notFound } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { keys } from '../lib/keys.js';
+import { batchGet, entity, getEntity } from '../lib/table.js';
+import { hasRole } from './access.js';
+import { newOfferSecrets } from './offer-secrets.js';
+import type {
+  Centre,
+  Offer,
+  OfferStatus,
+  Staff,
+  Student,
+  Vouch,
+} from './types.js';
+import { checkMayIssue } from './vouches.js';
+
+type TransactItem = NonNullable<
+  TransactWriteCommandInput['TransactItems']
+>[number];
+
+/** Statuses in which an offer can still be redeemed. */
+export const liveStatuses: readonly OfferStatus[] = ['issued', 'scanned'];
+
+/**
+ * An offer's status at a moment: an unredeemed offer past its expiry is
+ * expired by its own clock, whether or not the expiry workflow has run.
+ */
+export function offerStatusAt(offer: Offer, now: Date): OfferStatus {
+  if (liveStatuses.includes(offer.status) && new Date(offer.expiresAt) <= now) {
+    return 'expired';
+  }
+  return offer.status;
+}
+
+export function isLive(offer: Offer, now: Date): boolean {
+  return liveStatuses.includes(offerStatusAt(offer, now));
+}
+
+/** The execution name of an offer's expiry: one per offer, ever. */
+export const expiryExecutionName = (offerId: string) => `offer-${offerId}`;
+
+export interface CreatedOffer {
+  offer: Offer;
+  ref: string;
+  code: string;
+  txCode: string;
+}
+
+function isCancelled(error: unknown): boolean {
+  return (error as Error).name === 'TransactionCanceledException';
+}
+
+/**
+ * Turns a fresh vouch into an offer. In one transaction: the vouch is used
+ * up, the offer written, the student's latest offer moved on and their
+ * earlier unredeemed offer revoked. The expiry workflow is started first:
+ * if that fails, nothing is written and the vouch can be used again; if the
+ * transaction then fails, the workflow finds no offer and ends.
+ */
+export async function createOffer(
+  deps: Deps,
+  caller: Caller,
+  urn: string,
+  vouchId: string,
+): Promise<CreatedOffer> {
+  const TableName = deps.config.TABLE_NAME;
+  const items = await batchGet(deps.db, TableName, [
+    keys.centre(urn),
+    keys.staff(urn, caller.sub),
+    keys.vouch(urn, vouchId),
+  ]);
+  const find = (type: string) => items.find((i) => i.type === type);
+  const centreItem = find('centre');
+  const staffItem = find('staff');
+  const vouchItem = find('vouch');
+  if (!centreItem || !staffItem) throw notFound();
+
+  const centre = entity<Centre>(centreItem);
+  const staff = checkMayIssue(deps, centre, entity<Staff>(staffItem));
+  if (!vouchItem) throw notFound();
+  const vouch = entity<Vouch>(vouchItem);
+  const now = deps.clock.now();
+  checkVouchUsable(vouch, staff, now);
+
+  for (let attempt = 1; ; attempt++) {
+    const student = await getEntity<Student>(
+      deps.db,
+      TableName,
+      keys.student(urn, vouch.studentId),
+    );
+    if (!student || student.status !== 'on-roll') throw notFound();
+    const previous = student.latestOfferId
+      ? await getEntity<Offer>(
+          deps.db,
+          TableName,
+          keys.offer(student.latestOfferId),
+        )
+      : undefined;
+
+    const offerId = newId();
+    const secrets = newOfferSecrets(offerId);
+    const lifetime =
+      centre.policy.offerLifetimeMinutes / deps.config.LIFETIME_DIVISOR;
+    const offer: Offer = {
+      offerId,
+      urn,
+      studentId: student.studentId,
+      staffId: staff.staffId,
+      vouchId,
+      status: 'issued',
+      createdAt: now.toISOString(),
+      expiresAt: addMinutes(now, lifetime).toISOString(),
+      refHash: secrets.refHash,
+      codeHash: secrets.codeHash,
+      txCodeHash: secrets.txCodeHash,
+      failedTxCodes: 0,
+    };
+
+    await deps.sfn.send(
+      new StartExecutionCommand({
+        stateMachineArn: deps.config.EXPIRY_STATE_MACHINE_ARN,
+        name: expiryExecutionName(offerId),
+        input: JSON.stringify({ offerId, expiresAt: offer.expiresAt }),
+      }),
+    );
+
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: offerItems(deps, offer, student, previous, now),
+        }),
+      );
+      return { offer, ...secrets };
+    } catch (error) {
+      if (!isCancelled(error)) throw error;
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] })
+        .CancellationReasons;
+      // The vouch was used or went stale meanwhile: say which.
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
+        const fresh = await getEntity<Vouch>(
+          deps.db,
+          TableName,
+          keys.vouch(urn, vouchId),
+        );
+        if (fresh) checkVouchUsable(fresh, staff, deps.clock.now());
+      }
+      // Another offer for the student landed first: try again on top of it.
+      if (attempt >= 3) throw error;
+    }
+  }
+}
+
+function checkVouchUsable(vouch: Vouch, staff: Staff, now: Date): void {
+  if (vouch.staffId !== staff.staffId) {
+    throw forbidden(
+      'VOUCH_NOT_YOURS',
+      'Only the member of staff who vouched can create the QR code from ' +
+        'this vouch. Vouch for the student yourself.',
+    );
+  }
+  if (vouch.offerId) {
+    throw conflict(
+      'VOUCH_USED',
+      'This vouch has already been used for a QR code. Vouch again to ' +
+        'make a new one.',
+    );
+  }
+  if (new Date(vouch.expiresAt) <= now) {
+    throw conflict(
+      'VOUCH_STALE',
+      'This vouch is more than five minutes old. Vouch for the student ' +
+        'again.',
+    );
+  }
+}
+
+function offerItems(
+  deps: Deps,
+  offer: Offer,
+  student: Student,
+  previous: Offer | undefined,
+  now: Date,
+): TransactItem[] {
+  const TableName = deps.config.TABLE_NAME;
+  const at = now.toISOString();
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName,
+        Key: keys.vouch(offer.urn, offer.vouchId),
+        UpdateExpression: 'SET offerId = :offer',
+        ConditionExpression:
+          'attribute_not_exists(offerId) AND staffId = :staff AND expiresAt > :now',
+        ExpressionAttributeValues: {
+          ':offer': offer.offerId,
+          ':staff': offer.staffId,
+          ':now': at,
+        },
+      },
+    },
+    {
+      Put: {
+        TableName,
+        Item: {
+          ...keys.offer(offer.offerId),
+          ...keys.studentOffers(offer.studentId, offer.createdAt),
+          type: 'offer',
+          ...offer,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    {
+      // One live offer per student: the latest offer moves on only from
+      // the one this request saw, so two at once cannot both win.
+      Update: {
+        TableName,
+        Key: keys.student(offer.urn, offer.studentId),
+        UpdateExpression: 'SET latestOfferId = :offer',
+        ConditionExpression: student.latestOfferId
+          ? '#status = :onRoll AND latestOfferId = :previous'
+          : '#status = :onRoll AND attribute_not_exists(latestOfferId)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':offer': offer.offerId,
+          ':onRoll': 'on-roll',
+          ...(student.latestOfferId
+            ? { ':previous': student.latestOfferId }
+            : {}),
+        },
+      },
+    },
+  ];
+  if (previous && liveStatuses.includes(previous.status)) {
+    items.push({
+      Update: {
+        TableName,
+        Key: keys.offer(previous.offerId),
+        UpdateExpression:
+          'SET #status = :revoked, revokedReason = :reason, revokedAt = :now',
+        ConditionExpression: '#status = :seen',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':revoked': 'revoked',
+          ':reason': 'replaced',
+          ':now': at,
+          ':seen': previous.status,
+        },
+      },
+    });
+  }
+  return items;
+}
+
+/** What the staff member sees of an offer: never its secrets. */
+export function offerView(offer: Offer, now: Date) {
+  return {
+    offerId: offer.offerId,
+    studentId: offer.studentId,
+    createdBy: offer.staffId,
+    status: offerStatusAt(offer, now),
+    createdAt: offer.createdAt,
+    expiresAt: offer.expiresAt,
+    ...(offer.scannedAt ? { scannedAt: offer.scannedAt } : {}),
+    ...(offer.redeemedAt ? { redeemedAt: offer.redeemedAt } : {}),
+    ...(offer.deliveredAt ? { deliveredAt: offer.deliveredAt } : {}),
+    ...(offer.expiredAt ? { expiredAt: offer.expiredAt } : {}),
+    ...(offer.revokedAt
+      ? { revokedAt: offer.revokedAt, revokedReason: offer.revokedReason }
+      : {}),
+  };
+}
+
+/** An offer, to its creator and the centre's heads of year and admins. */
+export async function getOffer(
+  deps: Deps,
+  caller: Caller,
+  urn: string,
+  offerId: string,
+): Promise<Offer> {
+  const [offerItems, staffItems] = await Promise.all([
+    batchGet(deps.db, deps.config.TABLE_NAME, [keys.offer(offerId)]),
+    batchGet(deps.db, deps.config.TABLE_NAME, [keys.staff(urn, caller.sub)]),
+  ]);
+  const offerItem = offerItems[0];
+  const staffItem = staffItems[0];
+  if (!offerItem || !staffItem) throw notFound();
+  const offer = entity<Offer>(offerItem);
+  if (offer.urn !== urn) throw notFound();
+  const staff = entity<Staff>(staffItem);
+  if (!staff.active) {
+    throw forbidden(
+      'STAFF_INACTIVE',
+      'Your account at this centre is deactivated. Ask your centre admin to ' +
+        'reactivate it.',
+    );
+  }
+  const mayView =
+    offer.staffId === staff.staffId ||
+    hasRole(staff, 'head-of-year', 'centre-admin');
+  if (!mayView) {
+    throw forbidden(
+      'NOT_YOUR_OFFER',
+      'Only the member of staff who made this QR code, a head of year or ' +
+        'a centre admin can see it.',
+    );
+  }
+  return offer;
+}

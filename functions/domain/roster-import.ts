@@ -1,0 +1,424 @@
+import {
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { cellAt, type Rejection, readTable } from '../imports/csv.js';
+import {
+  parseRoster,
+  type RosterRow,
+  rosterColumns,
+} from '../imports/roster.js';
+import type { Deps } from '../lib/deps.js';
+import { newId } from '../lib/ids.js';
+import { keys } from '../lib/keys.js';
+import { entity, getEntity, queryAll } from '../lib/table.js';
+import { ensureGroups, groupIdFor, yearGroupName } from './groups.js';
+import type { Centre, GroupKind, Student } from './types.js';
+
+type TransactItem = NonNullable<
+  TransactWriteCommandInput['TransactItems']
+>[number];
+
+export interface RosterReport {
+  created: number;
+  updated: number;
+  unchanged: number;
+  duplicates: { line: number; sameAs: number }[];
+  absent: string[];
+  left: string[];
+  rejected: Rejection[];
+}
+
+/** The fields of a student that the MIS export decides. */
+const misFields = [
+  'adno',
+  'uln',
+  'uci',
+  'legalSurname',
+  'legalForename',
+  'preferredForename',
+  'gender',
+  'dateOfBirth',
+  'year',
+  'form',
+] as const;
+
+function misDetails(row: RosterRow) {
+  return {
+    adno: row.adno,
+    uln: row.uln,
+    uci: row.uci,
+    legalSurname: row.legalSurname,
+    legalForename: row.legalForename,
+    preferredForename: row.preferredForename,
+    gender: row.gender,
+    dateOfBirth: row.dateOfBirth,
+    year: row.year,
+    form: row.form,
+  };
+}
+
+function differs(student: Student, row: RosterRow): boolean {
+  const details = misDetails(row);
+  if (student.status !== 'on-roll') return true;
+  return misFields.some((f) => (student[f] ?? undefined) !== details[f]);
+}
+
+/** The form and year groups a row puts its student in. */
+function rosterGroups(row: Pick<RosterRow, 'form' | 'year'>) {
+  const wanted: { kind: GroupKind; name: string }[] = [
+    { kind: 'year', name: yearGroupName(row.year) },
+  ];
+  if (row.form) wanted.push({ kind: 'form', name: row.form });
+  return wanted;
+}
+
+/**
+ * Every UPN the file names, rejected rows included: a student whose row
+ * was refused for a bad date is still in the file, not absent from it.
+ */
+function upnsInFile(text: string): Set<string> {
+  const { columns, rows } = readTable(text, rosterColumns);
+  return new Set(rows.map((r) => cellAt(r.cells, columns.upn).toUpperCase()));
+}
+
+function rosterGroupIds(row: Pick<RosterRow, 'form' | 'year'>): string[] {
+  return rosterGroups(row).map((g) => groupIdFor(g.kind, g.name));
+}
+
+/** Index entries that find a student by ULN or UCI across the region. */
+function lookupKeys(
+  centreNumber: string,
+  details: { uln?: string; uci?: string },
+) {
+  return {
+    ...(details.uln ? keys.studentUln(details.uln, centreNumber) : {}),
+    ...(details.uci ? keys.studentUci(details.uci, centreNumber) : {}),
+  };
+}
+
+/**
+ * How many new students go in one transaction. Each takes four items
+ * (student, UPN guard, two memberships) and a transaction holds at most
+ * 100 (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/
+ * API_TransactWriteItems.html); smaller ones conflict less.
+ */
+const newPerTransaction = 10;
+const inFlight = 4;
+
+async function runLimited<T>(
+  tasks: T[],
+  worker: (task: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const lanes = Array.from(
+    { length: Math.min(inFlight, tasks.length) },
+    async () => {
+      while (next < tasks.length) {
+        const task = tasks[next++];
+        if (task !== undefined) await worker(task);
+      }
+    },
+  );
+  await Promise.all(lanes);
+}
+
+/**
+ * Imports a centre's MIS export. Idempotent by UPN: a row whose student
+ * already exists with the same details changes nothing. Form and year
+ * groups follow the file; staff assignments are left alone. Students not in
+ * the file are reported as absent, and marked as left only when the file
+ * is the full roll.
+ */
+export async function importRoster(
+  deps: Deps,
+  centre: Centre,
+  text: string,
+  options: { fullRoll: boolean; onProgress?: (done: number) => void },
+): Promise<RosterReport> {
+  const parsed = parseRoster(text);
+  const TableName = deps.config.TABLE_NAME;
+  const urn = centre.urn;
+  const now = deps.clock.now().toISOString();
+
+  const current = (
+    await queryAll(deps.db, {
+      TableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :student)',
+      ExpressionAttributeValues: {
+        ':pk': keys.centre(urn).PK,
+        ':student': keys.studentPrefix(),
+      },
+    })
+  ).map((i) => entity<Student>(i));
+  const byUpn = new Map(current.map((s) => [s.upn, s]));
+
+  await ensureGroups(
+    deps,
+    urn,
+    parsed.rows.flatMap((row) => rosterGroups(row)),
+  );
+
+  const fresh: RosterRow[] = [];
+  const changed: { row: RosterRow; student: Student }[] = [];
+  let unchanged = 0;
+  for (const row of parsed.rows) {
+    const student = byUpn.get(row.upn);
+    if (!student) fresh.push(row);
+    else if (differs(student, row)) changed.push({ row, student });
+    else unchanged++;
+  }
+
+  let done = 0;
+  const progress = (n: number) => {
+    done += n;
+    options.onProgress?.(done);
+  };
+
+  const batches: RosterRow[][] = [];
+  for (let i = 0; i < fresh.length; i += newPerTransaction) {
+    batches.push(fresh.slice(i, i + newPerTransaction));
+  }
+  await runLimited(batches, async (batch) => {
+    const items = batch.flatMap((row) =>
+      newStudentItems(deps, centre, row, now),
+    );
+    await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
+    progress(batch.length);
+  });
+
+  await runLimited(changed, async ({ row, student }) => {
+    await updateStudent(deps, centre, student, row, now);
+    progress(1);
+  });
+
+  const inFile = upnsInFile(text);
+  const absent = current.filter(
+    (s) => s.status === 'on-roll' && !inFile.has(s.upn),
+  );
+  const left: string[] = [];
+  if (options.fullRoll) {
+    await runLimited(absent, async (student) => {
+      await deps.db.send(
+        new UpdateCommand({
+          TableName,
+          Key: keys.student(urn, student.studentId),
+          UpdateExpression:
+            'SET #status = :left, leftAt = :now, updatedAt = :now',
+          ConditionExpression: '#status = :onRoll',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':left': 'left',
+            ':onRoll': 'on-roll',
+            ':now': now,
+          },
+        }),
+      );
+      left.push(student.studentId);
+    });
+  }
+
+  const onRoll =
+    current.filter((s) => s.status === 'on-roll').length +
+    fresh.length +
+    changed.filter((c) => c.student.status !== 'on-roll').length -
+    left.length;
+  await deps.db.send(
+    new UpdateCommand({
+      TableName,
+      Key: keys.centre(urn),
+      UpdateExpression: 'SET onRoll = :n, updatedAt = :now',
+      ExpressionAttributeValues: { ':n': onRoll, ':now': now },
+    }),
+  );
+
+  return {
+    created: fresh.length,
+    updated: changed.length,
+    unchanged,
+    duplicates: parsed.duplicates,
+    absent: absent.map((s) => s.studentId).sort(),
+    left: left.sort(),
+    rejected: parsed.rejected,
+  };
+}
+
+/** Tries a few times: a group change made meanwhile fails the guard. */
+async function updateStudent(
+  deps: Deps,
+  centre: Centre,
+  student: Student,
+  row: RosterRow,
+  now: string,
+): Promise<void> {
+  let current = student;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.db.send(
+        new TransactWriteCommand({
+          TransactItems: changedStudentItems(deps, centre, current, row, now),
+        }),
+      );
+      return;
+    } catch (error) {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] })
+        .CancellationReasons;
+      const guardFailed = reasons?.[0]?.Code === 'ConditionalCheckFailed';
+      if (!guardFailed || attempt >= 3) throw error;
+      const fresh = await getEntity<Student>(
+        deps.db,
+        deps.config.TABLE_NAME,
+        keys.student(centre.urn, student.studentId),
+      );
+      if (!fresh) throw error;
+      current = fresh;
+    }
+  }
+}
+
+function newStudentItems(
+  deps: Deps,
+  centre: Centre,
+  row: RosterRow,
+  now: string,
+): TransactItem[] {
+  const TableName = deps.config.TABLE_NAME;
+  const studentId = newId();
+  const groupIds = rosterGroupIds(row);
+  const details = misDetails(row);
+  return [
+    {
+      Put: {
+        TableName,
+        Item: {
+          ...keys.student(centre.urn, studentId),
+          ...lookupKeys(centre.centreNumber, details),
+          type: 'student',
+          urn: centre.urn,
+          studentId,
+          upn: row.upn,
+          ...details,
+          centreNumber: centre.centreNumber,
+          status: 'on-roll',
+          groupIds: new Set(groupIds),
+          createdAt: now,
+          updatedAt: now,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    {
+      // Two imports at once cannot both create a student for one UPN.
+      Put: {
+        TableName,
+        Item: {
+          ...keys.studentUpn(centre.urn, row.upn),
+          type: 'studentUpn',
+          studentId,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    ...groupIds.map((groupId) => ({
+      Put: {
+        TableName,
+        Item: {
+          ...keys.groupStudent(centre.urn, groupId, studentId),
+          type: 'studentMembership',
+          groupId,
+          studentId,
+        },
+      },
+    })),
+  ];
+}
+
+function changedStudentItems(
+  deps: Deps,
+  centre: Centre,
+  student: Student,
+  row: RosterRow,
+  now: string,
+): TransactItem[] {
+  const TableName = deps.config.TABLE_NAME;
+  const details = misDetails(row);
+  const sets = ['#status = :onRoll', 'updatedAt = :now'];
+  const removes = ['leftAt'];
+  const names: Record<string, string> = { '#status': 'status' };
+  const values: Record<string, unknown> = { ':onRoll': 'on-roll', ':now': now };
+  for (const field of misFields) {
+    names[`#${field}`] = field;
+    const value = details[field];
+    if (value === undefined) removes.push(`#${field}`);
+    else {
+      sets.push(`#${field} = :${field}`);
+      values[`:${field}`] = value;
+    }
+  }
+  const lookups = lookupKeys(centre.centreNumber, details);
+  for (const [name, value] of Object.entries(lookups)) {
+    sets.push(`${name} = :${name}`);
+    values[`:${name}`] = value;
+  }
+  if (!details.uln) removes.push('GSI1PK', 'GSI1SK');
+  if (!details.uci) removes.push('GSI2PK', 'GSI2SK');
+
+  // A student who changed form moves group; other groups (subject sets,
+  // staff-made groups) are untouched. The whole group set is written,
+  // guarded by its old value, so a group change made meanwhile is not lost:
+  // the condition fails and the import reads the student again.
+  const before = new Set(rosterGroupIds(student));
+  const after = new Set(rosterGroupIds(row));
+  const oldSet = new Set(student.groupIds ?? []);
+  const newSet = new Set(
+    [...oldSet].filter((g) => !before.has(g) || after.has(g)),
+  );
+  for (const g of after) newSet.add(g);
+  let condition = 'attribute_exists(PK)';
+  if (oldSet.size > 0) {
+    condition += ' AND groupIds = :oldGroups';
+    values[':oldGroups'] = oldSet;
+  } else condition += ' AND attribute_not_exists(groupIds)';
+  if (newSet.size > 0) {
+    sets.push('groupIds = :groups');
+    values[':groups'] = newSet;
+  } else removes.push('groupIds');
+
+  const items: TransactItem[] = [
+    {
+      Update: {
+        TableName,
+        Key: keys.student(centre.urn, student.studentId),
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE ${removes.join(', ')}`,
+        ConditionExpression: condition,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    },
+  ];
+  for (const groupId of before) {
+    if (after.has(groupId)) continue;
+    items.push({
+      Delete: {
+        TableName,
+        Key: keys.groupStudent(centre.urn, groupId, student.studentId),
+      },
+    });
+  }
+  for (const groupId of after) {
+    if (before.has(groupId)) continue;
+    items.push({
+      Put: {
+        TableName,
+        Item: {
+          ...keys.groupStudent(centre.urn, groupId, student.studentId),
+          type: 'studentMembership',
+          groupId,
+          studentId: student.studentId,
+        },
+      },
+    });
+  }
+  return items;
+}

@@ -1,0 +1,271 @@
+import {
+  AdminCreateUserCommand,
+  AdminGetUserCommand,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { z } from 'zod';
+import type { Deps } from '../lib/deps.js';
+import { conflict, forbidden, notFound } from '../lib/errors.js';
+import { keys } from '../lib/keys.js';
+import {
+  decodeCursor,
+  encodeCursor,
+  entity,
+  getEntity,
+  type Page,
+  queryPage,
+} from '../lib/table.js';
+import type { createStaffBody, patchStaffBody } from '../schemas.js';
+import { type CentreAccess, hasRole, requireStaffRole } from './access.js';
+import type { Staff } from './types.js';
+
+export type NewStaff = z.infer<typeof createStaffBody>;
+
+/**
+ * Who may create whom: a centre admin anyone; the operator only centre
+ * admins (for instance when a centre's only admin has left).
+ */
+export function authoriseStaffCreation(
+  access: CentreAccess,
+  input: Pick<NewStaff, 'roles'>,
+): void {
+  if (access.staff) {
+    requireStaffRole(access, 'centre-admin');
+    return;
+  }
+  if (access.operator) {
+    if (!input.roles.includes('centre-admin')) {
+      throw forbidden(
+        'OPERATOR_CREATES_ADMINS_ONLY',
+        'The operator creates centre admins; a centre admin creates the ' +
+          "rest of the centre's staff.",
+        { field: 'roles' },
+      );
+    }
+    return;
+  }
+  requireStaffRole(access, 'centre-admin');
+}
+
+/** The Cognito sign-in for an e-mail address, created if it is new. */
+async function ensureSignIn(deps: Deps, input: NewStaff): Promise<string> {
+  const poolId = deps.config.USER_POOL_ID;
+  try {
+    const out = await deps.cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: poolId,
+        Username: input.email,
+        UserAttributes: [
+          { Name: 'email', Value: input.email },
+          { Name: 'email_verified', Value: 'true' },
+          { Name: 'given_name', Value: input.givenName },
+          { Name: 'family_name', Value: input.familyName },
+        ],
+        DesiredDeliveryMediums: ['EMAIL'],
+        ...(deps.config.INVITE_MESSAGE_ACTION === 'SUPPRESS'
+          ? { MessageAction: 'SUPPRESS' }
+          : {}),
+      }),
+    );
+    const sub = out.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
+    if (sub) return sub;
+  } catch (error) {
+    // The same person at another centre, or a retry after a lost answer.
+    if ((error as Error).name !== 'UsernameExistsException') throw error;
+  }
+  const user = await deps.cognito.send(
+    new AdminGetUserCommand({ UserPoolId: poolId, Username: input.email }),
+  );
+  const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+  if (!sub) throw new Error('Cognito user has no sub');
+  return sub;
+}
+
+/**
+ * Creates the sign-in (if new) and the staff record. The record and its
+ * e-mail guard are written together, so the same address typed another
+ * way cannot become a second person.
+ */
+export async function createStaff(
+  deps: Deps,
+  urn: string,
+  input: NewStaff,
+): Promise<Staff> {
+  const TableName = deps.config.TABLE_NAME;
+  const taken = await getEntity<{ staffId: string }>(
+    deps.db,
+    TableName,
+    keys.staffEmail(urn, input.email),
+  );
+  if (taken) throw staffExists();
+
+  const staffId = await ensureSignIn(deps, input);
+  const now = deps.clock.now().toISOString();
+  const staff: Staff = {
+    urn,
+    staffId,
+    email: input.email,
+    givenName: input.givenName,
+    familyName: input.familyName,
+    roles: input.roles,
+    dataIssuer: input.dataIssuer,
+    active: true,
+    groupIds: [],
+    createdAt: now,
+    updatedAt: now,
+  };
+  const { groupIds: _none, ...stored } = staff;
+  try {
+    await deps.db.send(
+      new TransactWriteCommand({
+        TransactItems: [
+          {
+            Put: {
+              TableName,
+              Item: {
+                ...keys.staff(urn, staffId),
+                ...keys.staffSignIn(urn, staffId),
+                type: 'staff',
+                ...stored,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+          {
+            Put: {
+              TableName,
+              Item: {
+                ...keys.staffEmail(urn, input.email),
+                type: 'staffEmail',
+                staffId,
+              },
+              ConditionExpression: 'attribute_not_exists(PK)',
+            },
+          },
+        ],
+      }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'TransactionCanceledException') {
+      const reasons = (error as { CancellationReasons?: { Code?: string }[] })
+        .CancellationReasons;
+      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+        throw staffExists();
+      }
+    }
+    throw error;
+  }
+  return staff;
+}
+
+const staffExists = () =>
+  conflict(
+    'STAFF_EMAIL_EXISTS',
+    'This centre already has a member of staff with this e-mail address.',
+    { field: 'email' },
+  );
+
+export async function listStaff(
+  deps: Deps,
+  urn: string,
+  query: { cursor?: string; limit?: number },
+): Promise<Page<ReturnType<typeof staffView>>> {
+  const page = await queryPage(deps.db, {
+    TableName: deps.config.TABLE_NAME,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :staff)',
+    ExpressionAttributeValues: {
+      ':pk': keys.centre(urn).PK,
+      ':staff': keys.staffPrefix(),
+    },
+    ExclusiveStartKey: decodeCursor(query.cursor),
+    Limit: query.limit ?? 100,
+  });
+  return {
+    items: page.items.map((i) => staffView(entity<Staff>(i))),
+    cursor: encodeCursor(page.next),
+  };
+}
+
+export function staffView(staff: Staff) {
+  return {
+    staffId: staff.staffId,
+    email: staff.email,
+    givenName: staff.givenName,
+    familyName: staff.familyName,
+    roles: staff.roles,
+    dataIssuer: staff.dataIssuer,
+    active: staff.active,
+    groupIds: staff.groupIds ?? [],
+    createdAt: staff.createdAt,
+    updatedAt: staff.updatedAt,
+  };
+}
+
+/**
+ * A centre admin changes roles, the data issuer permission and whether the
+ * account is active; a head of year only the data issuer permission, and
+ * not a centre admin's.
+ */
+export async function updateStaff(
+  deps: Deps,
+  access: CentreAccess,
+  staffId: string,
+  change: z.infer<typeof patchStaffBody>,
+): Promise<Staff> {
+  const caller = requireStaffRole(access, 'centre-admin', 'head-of-year');
+  const urn = access.centre.urn;
+  const target = await getEntity<Staff>(
+    deps.db,
+    deps.config.TABLE_NAME,
+    keys.staff(urn, staffId),
+  );
+  if (!target) throw notFound();
+
+  if (!hasRole(caller, 'centre-admin')) {
+    if (change.roles !== undefined || change.active !== undefined) {
+      throw forbidden(
+        'HEAD_OF_YEAR_CHANGES_DATA_ISSUER_ONLY',
+        'A head of year can change only the data issuer permission. Ask a ' +
+          'centre admin to change roles or deactivate an account.',
+      );
+    }
+    if (target.roles.includes('centre-admin')) {
+      throw forbidden(
+        'CENTRE_ADMIN_PROTECTED',
+        'A head of year cannot change a centre admin. Ask another centre ' +
+          'admin.',
+      );
+    }
+  }
+
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':now': deps.clock.now().toISOString(),
+  };
+  const sets = ['updatedAt = :now'];
+  for (const [field, value] of Object.entries(change)) {
+    if (value === undefined) continue;
+    names[`#${field}`] = field;
+    values[`:${field}`] = value;
+    sets.push(`#${field} = :${field}`);
+  }
+  try {
+    const out = await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.TABLE_NAME,
+        Key: keys.staff(urn, staffId),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    return entity<Staff>(out.Attributes ?? {});
+  } catch (error) {
+    if ((error as Error).name === 'ConditionalCheckFailedException') {
+      throw notFound();
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,146 @@
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { Caller } from '../lib/auth.js';
+import { addMinutes } from '../lib/clock.js';
+import type { Deps } from '../lib/deps.js';
+import { forbidden, notFound } from '../lib/errors.js';
+import { newId } from '../lib/ids.js';
+import { keys } from '../lib/keys.js';
+import { batchGet, entity } from '../lib/table.js';
+import { inactiveStaff } from './access.js';
+import { isSmallCentre } from './centres.js';
+import type { Centre, Staff, Student, Vouch, VouchMethod } from './types.js';
+
+/** A vouch is good for one offer, made within this many minutes. */
+export const vouchLifetimeMinutes = 5;
+
+/** Roles whose holders vouch in the ordinary way (with the permission). */
+const vouchingRoles = [
+  'form-tutor',
+  'subject-staff',
+  'head-of-year',
+  'centre-admin',
+] as const;
+
+export const vouchRefusalReasons = [
+  'STAFF_INACTIVE',
+  'CENTRE_SUSPENDED',
+  'NOT_DATA_ISSUER',
+  'EXAMS_OFFICER_MAY_NOT_VOUCH',
+  'NOT_IN_STUDENT_GROUPS',
+] as const;
+
+/**
+ * The rules for issuing at a centre, checked in this order so that the
+ * refusal names the first thing the member of staff can act on.
+ */
+export function checkMayIssue(
+  deps: Deps,
+  centre: Centre,
+  staff: Staff | undefined,
+): Staff {
+  if (!staff) {
+    throw forbidden(
+      'NOT_CENTRE_STAFF',
+      "Only the centre's own staff can vouch for its students.",
+    );
+  }
+  if (!staff.active) throw inactiveStaff();
+  if (centre.status === 'suspended') {
+    throw forbidden(
+      'CENTRE_SUSPENDED',
+      'This centre is suspended and cannot issue records. The centre ' +
+        'admin can ask the operator why.',
+    );
+  }
+  if (!staff.dataIssuer) {
+    throw forbidden(
+      'NOT_DATA_ISSUER',
+      'You do not have the data issuer permission. Ask your centre admin ' +
+        'or head of year to grant it.',
+    );
+  }
+  const examsOfficerOnly =
+    staff.roles.includes('exams-officer') &&
+    !vouchingRoles.some((r) => staff.roles.includes(r));
+  if (examsOfficerOnly) {
+    const exception =
+      centre.policy.examsOfficerMayVouch && isSmallCentre(deps, centre);
+    if (!exception) {
+      throw forbidden(
+        'EXAMS_OFFICER_MAY_NOT_VOUCH',
+        'Exams officers do not normally vouch for students. The ' +
+          "student's form tutor or subject teacher should vouch for them.",
+      );
+    }
+  }
+  return staff;
+}
+
+function checkInStudentGroups(staff: Staff, student: Student): void {
+  const mine = new Set(staff.groupIds ?? []);
+  if (!(student.groupIds ?? []).some((g) => mine.has(g))) {
+    throw forbidden(
+      'NOT_IN_STUDENT_GROUPS',
+      'You can vouch only for students in a group you are assigned to. ' +
+        "Ask the student's form tutor, or ask a head of year to assign you.",
+    );
+  }
+}
+
+/**
+ * Records that a member of staff recognises the student in front of them.
+ * Reads the centre, the member of staff and the student in one round trip
+ * and writes the vouch in a second.
+ */
+export async function createVouch(
+  deps: Deps,
+  caller: Caller,
+  urn: string,
+  studentId: string,
+  method: VouchMethod,
+): Promise<Vouch> {
+  const TableName = deps.config.TABLE_NAME;
+  const items = await batchGet(deps.db, TableName, [
+    keys.centre(urn),
+    keys.staff(urn, caller.sub),
+    keys.student(urn, studentId),
+  ]);
+  const find = (type: string) => items.find((i) => i.type === type);
+  const centreItem = find('centre');
+  const staffItem = find('staff');
+  const studentItem = find('student');
+  // Outside the caller's centre nothing exists, whatever the reason.
+  if (!centreItem || (!staffItem && !caller.groups.includes('operator'))) {
+    throw notFound();
+  }
+
+  const centre = entity<Centre>(centreItem);
+  const staff = checkMayIssue(
+    deps,
+    centre,
+    staffItem ? entity<Staff>(staffItem) : undefined,
+  );
+  if (!studentItem) throw notFound();
+  const student = entity<Student>(studentItem);
+  if (student.status !== 'on-roll') throw notFound();
+  checkInStudentGroups(staff, student);
+
+  const now = deps.clock.now();
+  const vouch: Vouch = {
+    urn,
+    vouchId: newId(),
+    studentId,
+    staffId: staff.staffId,
+    method,
+    createdAt: now.toISOString(),
+    expiresAt: addMinutes(now, vouchLifetimeMinutes).toISOString(),
+  };
+  await deps.db.send(
+    new PutCommand({
+      TableName,
+      Item: { ...keys.vouch(urn, vouch.vouchId), type: 'vouch', ...vouch },
+      ConditionExpression: 'attribute_not_exists(PK)',
+    }),
+  );
+  return vouch;
+}

@@ -1,0 +1,83 @@
+import { z } from 'zod';
+
+/**
+ * Every setting a handler reads, validated once and all together at cold
+ * start. The CDK stack sets these on each function; the local stack sets
+ * them on its own process. A wrong value is reported with what to do.
+ */
+const schema = z.object({
+  /** The region's name as in cdk.json, e.g. `london`. */
+  REGION_NAME: z.string().min(1),
+  TABLE_NAME: z.string().min(1),
+  /**
+   * The credential issuer identifier: the region's custom domain as an
+   * https origin (locally the API's loopback URL). No trailing slash.
+   */
+  ISSUER_URL: z.url().refine((u) => !u.endsWith('/'), 'no trailing slash'),
+  USER_POOL_ID: z.string().min(1),
+  USER_POOL_CLIENT_ID: z.string().min(1),
+  /** Issuer of the staff access tokens; derived from the pool in AWS. */
+  COGNITO_ISSUER: z.url().optional(),
+  /** The JWKS of the staff tokens; derived from the issuer in AWS. */
+  COGNITO_JWKS_URI: z.url().optional(),
+  /** Only the local stack sets this: it lets the JWKS come over http. */
+  ALLOW_HTTP_JWKS: z.enum(['true', 'false']).default('false'),
+  EXPIRY_STATE_MACHINE_ARN: z.string().min(1),
+  /** KMS key id of the region's signing key (AWS). */
+  SIGNING_KEY_ID: z.string().min(1).optional(),
+  /** A P-256 private JWK file standing in for the signing key (local). */
+  SIGNING_KEY_FILE: z.string().min(1).optional(),
+  /** Local endpoints; unset in AWS. */
+  DYNAMODB_ENDPOINT: z.url().optional(),
+  COGNITO_ENDPOINT: z.url().optional(),
+  SFN_ENDPOINT: z.url().optional(),
+  /** Where invitations come from (SES in AWS, set on the pool). */
+  INVITE_MESSAGE_ACTION: z.enum(['SEND', 'SUPPRESS']).default('SEND'),
+  /**
+   * Divides every offer lifetime, so a local demo can watch an offer
+   * expire without waiting ten minutes. Always 1 in AWS.
+   */
+  LIFETIME_DIVISOR: z.coerce.number().int().min(1).max(600).default(1),
+  /** Largest number of students a centre may have on roll and still let
+   * its exams officer vouch. */
+  SMALL_CENTRE_MAX_STUDENTS: z.coerce.number().int().min(1).default(50),
+});
+
+export type Config = z.infer<typeof schema>;
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function parseConfig(env: NodeJS.ProcessEnv): Config {
+  const result = schema.safeParse(env);
+  if (!result.success) {
+    const problems = result.error.issues
+      .map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+      .join('; ');
+    throw new ConfigError(
+      `The function's settings are not valid (${problems}). ` +
+        'Set them in the stack or in the local stack configuration.',
+    );
+  }
+  const config = result.data;
+  if (!config.SIGNING_KEY_ID && !config.SIGNING_KEY_FILE) {
+    throw new ConfigError(
+      'Set SIGNING_KEY_ID (a KMS key) or SIGNING_KEY_FILE (local only).',
+    );
+  }
+  return config;
+}
+
+let cached: Config | undefined;
+
+/** The settings of this process, read on first use. */
+export function config(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}
+
+/** For tests that change the environment between cases. */
+export function resetConfig(): void {
+  cached = undefined;
+}

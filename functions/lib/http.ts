@@ -1,0 +1,336 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type {
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Context,
+} from 'aws-lambda';
+import { type Route, type RouteGroup, routeKey, routes } from '../routes.js';
+import { authenticate, type Caller, inGroup } from './auth.js';
+import { type Deps, deps as processDeps } from './deps.js';
+import {
+  ApiError,
+  badRequest,
+  forbidden,
+  notFound,
+  OAuthError,
+  unavailable,
+  unsupportedMediaType,
+} from './errors.js';
+import { logger } from './logger.js';
+
+/** A request as a route implementation sees it. */
+export interface Request {
+  route: Route;
+  /** Path parameters, URL-decoded. */
+  params: Record<string, string>;
+  query: Record<string, string | undefined>;
+  /** Header names in lower case. */
+  headers: Record<string, string | undefined>;
+  /** JSON value, CSV bytes or form fields, by the route's content type. */
+  body: unknown;
+  /** Set on every route whose access is not `public`. */
+  caller?: Caller;
+  sourceIp: string;
+  requestId: string;
+  deps: Deps;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+export type RouteImpl = (request: Request) => Promise<Reply>;
+
+export const ok = (body: unknown, status = 200): Reply => ({ status, body });
+
+/** Headers sent with every answer: nothing here may be cached. */
+const baseHeaders = {
+  'Content-Type': 'application/json',
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+  'Strict-Transport-Security': 'max-age=63072000; includeSubDomains',
+};
+
+function lowerCaseHeaders(
+  headers: APIGatewayProxyEvent['headers'] | null,
+): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers ?? {})) {
+    out[name.toLowerCase()] = value;
+  }
+  return out;
+}
+
+function decodeParams(
+  params: APIGatewayProxyEvent['pathParameters'],
+): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params ?? {})) {
+    if (value === undefined) continue;
+    try {
+      out[name] = decodeURIComponent(value);
+    } catch {
+      throw badRequest('INVALID_PATH', 'The address is not well formed.');
+    }
+  }
+  return out;
+}
+
+function mediaType(contentType: string | undefined): string {
+  return (contentType ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+}
+
+function rawBody(event: APIGatewayProxyEvent): Buffer {
+  if (event.body === null || event.body === undefined) return Buffer.alloc(0);
+  return event.isBase64Encoded
+    ? Buffer.from(event.body, 'base64')
+    : Buffer.from(event.body, 'utf8');
+}
+
+function parseBody(
+  route: Route,
+  event: APIGatewayProxyEvent,
+  headers: Record<string, string | undefined>,
+): unknown {
+  const accepts = route.accepts;
+  const bytes = rawBody(event);
+  if (!accepts) return undefined;
+
+  const type = mediaType(headers['content-type']);
+  if (accepts.includes('application/json') && type === 'application/json') {
+    if (bytes.length === 0) {
+      throw badRequest('INVALID_JSON', 'Send a JSON object as the body.');
+    }
+    try {
+      return JSON.parse(bytes.toString('utf8'));
+    } catch {
+      throw badRequest('INVALID_JSON', 'The body is not valid JSON.');
+    }
+  }
+  if (accepts.includes('text/csv') && type === 'text/csv') {
+    return new Uint8Array(bytes);
+  }
+  if (
+    accepts.includes('form') &&
+    type === 'application/x-www-form-urlencoded'
+  ) {
+    return new URLSearchParams(bytes.toString('utf8'));
+  }
+  if (route.group === 'wallet') {
+    throw new OAuthError(
+      400,
+      'invalid_request',
+      'The request body has the wrong content type.',
+    );
+  }
+  throw unsupportedMediaType(
+    accepts.map((a) =>
+      a === 'form' ? 'application/x-www-form-urlencoded' : a,
+    ),
+  );
+}
+
+/** Throttling and outages of a dependency: the caller should retry. */
+const retryableNames = new Set([
+  'ThrottlingException',
+  'ProvisionedThroughputExceededException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'ServiceUnavailableException',
+  'TooManyRequestsException',
+  'TimeoutError',
+  'TransactionConflictException',
+  'LimitExceededException',
+  'KMSInternalException',
+  'DependencyTimeoutException',
+  'BatchIncompleteError',
+]);
+
+function isRetryable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (retryableNames.has(error.name)) return true;
+  const meta = (error as { $metadata?: { httpStatusCode?: number } }).$metadata;
+  if ((meta?.httpStatusCode ?? 0) >= 500) return true;
+  const code = (error as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET';
+}
+
+/** A transaction cancelled only by conflicts is a retry, not a bug. */
+function isConflictCancellation(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if (error.name !== 'TransactionCanceledException') return false;
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] })
+    .CancellationReasons;
+  return (
+    Array.isArray(reasons) &&
+    reasons.some(
+      (r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError',
+    )
+  );
+}
+
+function respond(
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): APIGatewayProxyResult {
+  return {
+    statusCode: status,
+    headers: { ...baseHeaders, ...headers },
+    body: body === undefined ? '' : JSON.stringify(body),
+  };
+}
+
+/** Maps anything thrown to the answer a caller may see. */
+export function errorResponse(
+  error: unknown,
+  group: RouteGroup | undefined,
+): APIGatewayProxyResult {
+  const oauthShape = group === 'wallet';
+  if (error instanceof OAuthError) {
+    logger.info('request refused', { status: error.status, code: error.error });
+    return respond(
+      error.status,
+      { error: error.error, error_description: error.message },
+      error.headers,
+    );
+  }
+  if (error instanceof ApiError) {
+    const level = error.status >= 500 ? 'warn' : 'info';
+    logger[level]('request refused', {
+      status: error.status,
+      code: error.code,
+    });
+    if (oauthShape && error.status >= 500) {
+      return respond(
+        error.status,
+        {
+          error: 'temporarily_unavailable',
+          error_description: error.message,
+        },
+        error.headers,
+      );
+    }
+    return respond(
+      error.status,
+      {
+        error: {
+          code: error.code,
+          message: error.message,
+          ...(error.field ? { field: error.field } : {}),
+          ...(error.details ?? {}),
+        },
+      },
+      error.headers,
+    );
+  }
+  if (isRetryable(error) || isConflictCancellation(error)) {
+    logger.warn('dependency unavailable', {
+      errorName: (error as Error).name,
+    });
+    return errorResponse(unavailable(1, error), group);
+  }
+  logger.error('unexpected error', error as Error);
+  if (oauthShape) {
+    return respond(500, {
+      error: 'server_error',
+      error_description: 'Something went wrong on our side.',
+    });
+  }
+  return respond(500, {
+    error: {
+      code: 'INTERNAL_ERROR',
+      message: 'Something went wrong on our side. Try again later.',
+    },
+  });
+}
+
+function replyToResult(reply: Reply): APIGatewayProxyResult {
+  const headers = { ...baseHeaders, ...(reply.headers ?? {}) };
+  if (typeof reply.body === 'string') {
+    return { statusCode: reply.status, headers, body: reply.body };
+  }
+  return respond(reply.status, reply.body, reply.headers);
+}
+
+const routesOf = (group: RouteGroup) =>
+  new Map(routes.filter((r) => r.group === group).map((r) => [routeKey(r), r]));
+
+/**
+ * The Lambda handler of one route group: finds the route from the event's
+ * resource template, reads the body, authenticates, calls the route's
+ * implementation and maps errors. Dependencies come from `getDeps` so tests
+ * can inject their own.
+ */
+export function createApiHandler(
+  group: RouteGroup,
+  impls: Record<string, RouteImpl>,
+  getDeps: () => Deps = processDeps,
+) {
+  const table = routesOf(group);
+  for (const key of table.keys()) {
+    if (!impls[key]) throw new Error(`No implementation for ${key}`);
+  }
+
+  const handle = async (
+    event: APIGatewayProxyEvent,
+  ): Promise<APIGatewayProxyResult> => {
+    const key = `${event.httpMethod} ${event.resource}`;
+    const route = table.get(key);
+    const impl = impls[key];
+    if (!route || !impl) return errorResponse(notFound(), group);
+
+    try {
+      const headers = lowerCaseHeaders(event.headers);
+      const dependencies = getDeps();
+      const request: Request = {
+        route,
+        params: decodeParams(event.pathParameters),
+        query: { ...(event.queryStringParameters ?? {}) },
+        headers,
+        body: parseBody(route, event, headers),
+        sourceIp: event.requestContext?.identity?.sourceIp ?? '',
+        requestId: event.requestContext?.requestId ?? '',
+        deps: dependencies,
+      };
+      logger.appendKeys({ route: route.path, method: route.method });
+
+      if (route.access !== 'public') {
+        request.caller = await authenticate(
+          dependencies.verifier,
+          headers.authorization,
+        );
+        if (
+          route.access === 'operator' &&
+          !inGroup(request.caller, 'operator')
+        ) {
+          throw forbidden(
+            'OPERATOR_ONLY',
+            'Only the national operator can do this.',
+          );
+        }
+      }
+
+      const reply = await impl(request);
+      logger.info('request answered', { status: reply.status });
+      return replyToResult(reply);
+    } catch (error) {
+      return errorResponse(error, group);
+    } finally {
+      logger.removeKeys(['route', 'method']);
+    }
+  };
+
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(
+    handle,
+  ).use(
+    injectLambdaContext(logger, {
+      correlationIdPath: 'requestContext.requestId',
+      resetKeys: true,
+    }),
+  );
+}

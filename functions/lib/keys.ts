@@ -1,0 +1,127 @@
+/**
+ * The single-table key scheme. Every key in the table is built here, from
+ * named parts; nothing else writes a key by hand. The README's table
+ * "Single-table design" lists the same entities and access patterns.
+ */
+
+/** Attribute names of the table and its indexes (CDK uses these too). */
+export const table = {
+  partitionKey: 'PK',
+  sortKey: 'SK',
+  ttlAttribute: 'ttl',
+  indexes: {
+    /** ULN, sign-in and list lookups. */
+    gsi1: { name: 'GSI1', partitionKey: 'GSI1PK', sortKey: 'GSI1SK' },
+    /** UCI lookups. */
+    gsi2: { name: 'GSI2', partitionKey: 'GSI2PK', sortKey: 'GSI2SK' },
+  },
+} as const;
+
+export interface Key {
+  PK: string;
+  SK: string;
+}
+
+const centrePk = (urn: string) => `CENTRE#${urn}`;
+
+export const keys = {
+  centre: (urn: string): Key => ({ PK: centrePk(urn), SK: 'PROFILE' }),
+  /** GSI1 entry that lists every centre of the region. */
+  centreListing: (urn: string) => ({ GSI1PK: 'CENTRES', GSI1SK: urn }),
+  /** Holds a centre number to one centre; results rows name centres so. */
+  centreNumber: (centreNumber: string): Key => ({
+    PK: `CENTRENO#${centreNumber}`,
+    SK: 'CENTRENO',
+  }),
+
+  /** A staff record; `staffId` is the sign-in's Cognito `sub`. */
+  staff: (urn: string, staffId: string): Key => ({
+    PK: centrePk(urn),
+    SK: `STAFF#${staffId}`,
+  }),
+  staffPrefix: () => 'STAFF#',
+  /** GSI1 entry: the centres a sign-in holds a staff record at. */
+  staffSignIn: (urn: string, staffId: string) => ({
+    GSI1PK: `USER#${staffId}`,
+    GSI1SK: `CENTRE#${urn}`,
+  }),
+  /** Holds an e-mail address (lower case) to one staff record. */
+  staffEmail: (urn: string, email: string): Key => ({
+    PK: centrePk(urn),
+    SK: `EMAIL#${email}`,
+  }),
+
+  student: (urn: string, studentId: string): Key => ({
+    PK: centrePk(urn),
+    SK: `STUDENT#${studentId}`,
+  }),
+  studentPrefix: () => 'STUDENT#',
+  /** Holds a UPN to one student of the centre. */
+  studentUpn: (urn: string, upn: string): Key => ({
+    PK: centrePk(urn),
+    SK: `UPN#${upn}`,
+  }),
+  /** GSI1 entry: find a student by ULN across the region. */
+  studentUln: (uln: string, centreNumber: string) => ({
+    GSI1PK: `ULN#${uln}`,
+    GSI1SK: `CENTRENO#${centreNumber}`,
+  }),
+  /** GSI2 entry: find a student by UCI across the region. */
+  studentUci: (uci: string, centreNumber: string) => ({
+    GSI2PK: `UCI#${uci}`,
+    GSI2SK: `CENTRENO#${centreNumber}`,
+  }),
+  ulnPartition: (uln: string) => `ULN#${uln}`,
+  uciPartition: (uci: string) => `UCI#${uci}`,
+
+  group: (urn: string, groupId: string): Key => ({
+    PK: centrePk(urn),
+    SK: `GROUP#${groupId}`,
+  }),
+  groupPrefix: () => 'GROUP#',
+  groupPartition: (urn: string, groupId: string) =>
+    `${centrePk(urn)}#GROUP#${groupId}`,
+  /** A student's membership of a group. */
+  groupStudent: (urn: string, groupId: string, studentId: string): Key => ({
+    PK: `${centrePk(urn)}#GROUP#${groupId}`,
+    SK: `STUDENT#${studentId}`,
+  }),
+  /** A member of staff's assignment to a group. */
+  groupStaff: (urn: string, groupId: string, staffId: string): Key => ({
+    PK: `${centrePk(urn)}#GROUP#${groupId}`,
+    SK: `STAFF#${staffId}`,
+  }),
+
+  vouch: (urn: string, vouchId: string): Key => ({
+    PK: centrePk(urn),
+    SK: `VOUCH#${vouchId}`,
+  }),
+
+  offer: (offerId: string): Key => ({ PK: `OFFER#${offerId}`, SK: 'OFFER' }),
+  /** GSI1 entry: a student's offers, newest last. */
+  studentOffers: (studentId: string, createdAt: string) => ({
+    GSI1PK: `STUDENT#${studentId}`,
+    GSI1SK: `OFFER#${createdAt}`,
+  }),
+
+  /** An access token, by the SHA-256 of its value. */
+  accessToken: (tokenHash: string): Key => ({
+    PK: `TOKEN#${tokenHash}`,
+    SK: 'ACCESS',
+  }),
+  nonce: (nonce: string): Key => ({ PK: `NONCE#${nonce}`, SK: 'NONCE' }),
+
+  /** A result row attached to a student (one per qualification award). */
+  result: (urn: string, studentId: string, resultId: string): Key => ({
+    PK: centrePk(urn),
+    SK: `RESULT#${studentId}#${resultId}`,
+  }),
+  resultPrefix: (studentId: string) => `RESULT#${studentId}#`,
+
+  /** Local stack only: the stand-in for StartExecution keeps names here. */
+  execution: (stateMachine: string, name: string): Key => ({
+    PK: `EXECUTION#${stateMachine}`,
+    SK: name,
+  }),
+  executionPartition: (stateMachine: string) => `EXECUTION#${stateMachine}`,
+} as const;

@@ -1,0 +1,206 @@
+import {
+  BatchGetCommand,
+  BatchWriteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  type QueryCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import type { Key } from './keys.js';
+
+/** Attributes of the table that are keys, not entity fields. */
+const keyAttributes = [
+  'PK',
+  'SK',
+  'GSI1PK',
+  'GSI1SK',
+  'GSI2PK',
+  'GSI2SK',
+  'ttl',
+  'type',
+] as const;
+
+/** An item without its key attributes: the entity it stores. */
+export function entity<T>(item: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(item)) {
+    if ((keyAttributes as readonly string[]).includes(name)) continue;
+    // String sets (group memberships) read back as sorted arrays.
+    out[name] = value instanceof Set ? [...value].sort() : value;
+  }
+  return out as T;
+}
+
+export async function getEntity<T>(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  key: Key,
+  consistent = true,
+): Promise<T | undefined> {
+  const { Item } = await db.send(
+    new GetCommand({
+      TableName: tableName,
+      Key: key,
+      ConsistentRead: consistent,
+    }),
+  );
+  return Item ? entity<T>(Item) : undefined;
+}
+
+/** A page of a query, with an opaque cursor for the next one. */
+export interface Page<T> {
+  items: T[];
+  cursor: string | null;
+}
+
+export function encodeCursor(key: Record<string, unknown> | undefined) {
+  if (!key) return null;
+  return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
+}
+
+export function decodeCursor(
+  cursor: string | undefined,
+): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      return value as Record<string, unknown>;
+    }
+  } catch {
+    // An unreadable cursor is the caller's mistake; reported below.
+  }
+  throw new CursorError();
+}
+
+export class CursorError extends Error {
+  override readonly name = 'CursorError';
+}
+
+export async function queryPage(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<{
+  items: Record<string, unknown>[];
+  next?: Record<string, unknown>;
+}> {
+  const out = await db.send(new QueryCommand(input));
+  return { items: out.Items ?? [], next: out.LastEvaluatedKey };
+}
+
+/** Every item of a query, following pages. */
+export async function queryAll(
+  db: DynamoDBDocumentClient,
+  input: QueryCommandInput,
+): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const out = await db.send(
+      new QueryCommand({ ...input, ExclusiveStartKey: start }),
+    );
+    items.push(...(out.Items ?? []));
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return items;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Backoff for unprocessed batch items, as the DynamoDB guide advises. */
+const backoff = (attempt: number) =>
+  pause(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
+
+/** The BatchGetItem limit (100 keys a request). */
+const batchGetLimit = 100;
+/** The BatchWriteItem limit (25 requests). */
+const batchWriteLimit = 25;
+const maxBatchAttempts = 8;
+
+/**
+ * Gets many items by key, retrying unprocessed keys with backoff. Items come
+ * back in no particular order.
+ */
+export async function batchGet(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  keyList: Key[],
+): Promise<Record<string, unknown>[]> {
+  const found: Record<string, unknown>[] = [];
+  for (let i = 0; i < keyList.length; i += batchGetLimit) {
+    let pending: Key[] = keyList.slice(i, i + batchGetLimit);
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= maxBatchAttempts) {
+        throw new BatchIncompleteError('BatchGetItem left keys unprocessed');
+      }
+      if (attempt > 0) await backoff(attempt);
+      const out = await db.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName]: { Keys: pending, ConsistentRead: true },
+          },
+        }),
+      );
+      found.push(...(out.Responses?.[tableName] ?? []));
+      pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Key[];
+    }
+  }
+  return found;
+}
+
+export type WriteRequest =
+  | { PutRequest: { Item: Record<string, unknown> } }
+  | { DeleteRequest: { Key: Key } };
+
+/**
+ * Writes many items, 25 a request and a few requests in flight, retrying
+ * unprocessed items with backoff until every one is written.
+ */
+export async function batchWrite(
+  db: DynamoDBDocumentClient,
+  tableName: string,
+  requests: WriteRequest[],
+  onProgress?: (written: number) => void,
+  inFlight = 4,
+): Promise<{ calls: number }> {
+  const chunks: WriteRequest[][] = [];
+  for (let i = 0; i < requests.length; i += batchWriteLimit) {
+    chunks.push(requests.slice(i, i + batchWriteLimit));
+  }
+  let calls = 0;
+  let written = 0;
+  const writeChunk = async (chunk: WriteRequest[]) => {
+    let pending = chunk;
+    for (let attempt = 0; pending.length > 0; attempt++) {
+      if (attempt >= maxBatchAttempts) {
+        throw new BatchIncompleteError('BatchWriteItem left items unprocessed');
+      }
+      if (attempt > 0) await backoff(attempt);
+      calls++;
+      const out = await db.send(
+        new BatchWriteCommand({ RequestItems: { [tableName]: pending } }),
+      );
+      const left = (out.UnprocessedItems?.[tableName] ?? []) as WriteRequest[];
+      written += pending.length - left.length;
+      onProgress?.(written);
+      pending = left;
+    }
+  };
+  let next = 0;
+  const workers = Array.from(
+    { length: Math.min(inFlight, chunks.length) },
+    async () => {
+      while (next < chunks.length) {
+        const chunk = chunks[next++];
+        if (chunk) await writeChunk(chunk);
+      }
+    },
+  );
+  await Promise.all(workers);
+  return { calls };
+}
+
+/** A batch whose unprocessed items did not go through after retries. */
+export class BatchIncompleteError extends Error {
+  override readonly name = 'BatchIncompleteError';
+}

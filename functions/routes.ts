@@ -1,0 +1,246 @@
+/**
+ * The route table: every path the API serves, which Lambda (route group)
+ * answers it and who may call it. The CDK stack builds API Gateway resources
+ * from it, the local stack's HTTP server dispatches with it, and the tests
+ * check every route against it. It imports no handler code, so the CDK app
+ * can read it without pulling in the SDK.
+ */
+
+/** One Lambda function per route group. */
+export const routeGroups = [
+  'centres',
+  'staff',
+  'students',
+  'groups',
+  'issuance',
+  'results',
+  'wallet',
+] as const;
+
+export type RouteGroup = (typeof routeGroups)[number];
+
+/**
+ * - `public`: no token (wallet routes, metadata, the OpenAPI document).
+ * - `staff`: a Cognito access token; the domain decides from the table what
+ *   the caller's roles allow.
+ * - `operator`: a Cognito access token in the `operator` group.
+ */
+export type Access = 'public' | 'staff' | 'operator';
+
+export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface Route {
+  method: Method;
+  /** API Gateway resource path, with `{name}` path parameters. */
+  path: string;
+  group: RouteGroup;
+  access: Access;
+  /** Content types the body may have; none means the route takes no body. */
+  accepts?: readonly ('application/json' | 'text/csv' | 'form')[];
+}
+
+const json = ['application/json'] as const;
+const csv = ['text/csv'] as const;
+const form = ['form'] as const;
+
+export const routes: readonly Route[] = [
+  // Centres
+  {
+    method: 'POST',
+    path: '/centres',
+    group: 'centres',
+    access: 'operator',
+    accepts: json,
+  },
+  { method: 'GET', path: '/centres', group: 'centres', access: 'operator' },
+  { method: 'GET', path: '/centres/{urn}', group: 'centres', access: 'staff' },
+  {
+    method: 'PATCH',
+    path: '/centres/{urn}',
+    group: 'centres',
+    access: 'operator',
+    accepts: json,
+  },
+  {
+    method: 'PUT',
+    path: '/centres/{urn}/policy',
+    group: 'centres',
+    access: 'staff',
+    accepts: json,
+  },
+
+  // Staff
+  {
+    method: 'POST',
+    path: '/centres/{urn}/staff',
+    group: 'staff',
+    access: 'staff',
+    accepts: json,
+  },
+  {
+    method: 'GET',
+    path: '/centres/{urn}/staff',
+    group: 'staff',
+    access: 'staff',
+  },
+  {
+    method: 'POST',
+    path: '/centres/{urn}/staff/import',
+    group: 'staff',
+    access: 'staff',
+    accepts: csv,
+  },
+  {
+    method: 'PATCH',
+    path: '/centres/{urn}/staff/{staffId}',
+    group: 'staff',
+    access: 'staff',
+    accepts: json,
+  },
+
+  // Students
+  {
+    method: 'POST',
+    path: '/centres/{urn}/students/import',
+    group: 'students',
+    access: 'staff',
+    accepts: csv,
+  },
+  {
+    method: 'GET',
+    path: '/centres/{urn}/students',
+    group: 'students',
+    access: 'staff',
+  },
+
+  // Groups
+  {
+    method: 'POST',
+    path: '/centres/{urn}/groups',
+    group: 'groups',
+    access: 'staff',
+    accepts: json,
+  },
+  {
+    method: 'GET',
+    path: '/centres/{urn}/groups',
+    group: 'groups',
+    access: 'staff',
+  },
+  {
+    method: 'PUT',
+    path: '/centres/{urn}/groups/{groupId}/staff/{staffId}',
+    group: 'groups',
+    access: 'staff',
+  },
+  {
+    method: 'DELETE',
+    path: '/centres/{urn}/groups/{groupId}/staff/{staffId}',
+    group: 'groups',
+    access: 'staff',
+  },
+  {
+    method: 'PUT',
+    path: '/centres/{urn}/groups/{groupId}/students/{studentId}',
+    group: 'groups',
+    access: 'staff',
+  },
+  {
+    method: 'DELETE',
+    path: '/centres/{urn}/groups/{groupId}/students/{studentId}',
+    group: 'groups',
+    access: 'staff',
+  },
+  {
+    method: 'POST',
+    path: '/centres/{urn}/groups/{groupId}/students',
+    group: 'groups',
+    access: 'staff',
+    accepts: json,
+  },
+  {
+    method: 'POST',
+    path: '/centres/{urn}/groups/import',
+    group: 'groups',
+    access: 'staff',
+    accepts: csv,
+  },
+
+  // Vouches and offers
+  {
+    method: 'POST',
+    path: '/centres/{urn}/students/{studentId}/vouches',
+    group: 'issuance',
+    access: 'staff',
+    accepts: json,
+  },
+  {
+    method: 'POST',
+    path: '/centres/{urn}/vouches/{vouchId}/offers',
+    group: 'issuance',
+    access: 'staff',
+  },
+  {
+    method: 'GET',
+    path: '/centres/{urn}/offers/{offerId}',
+    group: 'issuance',
+    access: 'staff',
+  },
+
+  // Results
+  {
+    method: 'POST',
+    path: '/results/import',
+    group: 'results',
+    access: 'operator',
+    accepts: csv,
+  },
+
+  // Wallet-facing (OpenID for Verifiable Credential Issuance 1.0)
+  {
+    method: 'GET',
+    path: '/credential-offer/{ref}',
+    group: 'wallet',
+    access: 'public',
+  },
+  {
+    method: 'GET',
+    path: '/.well-known/openid-credential-issuer',
+    group: 'wallet',
+    access: 'public',
+  },
+  {
+    method: 'GET',
+    path: '/.well-known/oauth-authorization-server',
+    group: 'wallet',
+    access: 'public',
+  },
+  {
+    method: 'GET',
+    path: '/.well-known/jwt-vc-issuer',
+    group: 'wallet',
+    access: 'public',
+  },
+  { method: 'GET', path: '/jwks.json', group: 'wallet', access: 'public' },
+  {
+    method: 'POST',
+    path: '/token',
+    group: 'wallet',
+    access: 'public',
+    accepts: form,
+  },
+  { method: 'POST', path: '/nonce', group: 'wallet', access: 'public' },
+  {
+    method: 'POST',
+    path: '/credential',
+    group: 'wallet',
+    access: 'public',
+    accepts: json,
+  },
+  { method: 'GET', path: '/openapi.json', group: 'centres', access: 'public' },
+];
+
+/** The key a handler uses to find its implementation: `METHOD /path`. */
+export function routeKey(route: Pick<Route, 'method' | 'path'>): string {
+  return `${route.method} ${route.path}`;
+}
