@@ -1,0 +1,101 @@
+import { expect } from 'vitest';
+import { apiClient, sampleFile } from './api.js';
+import type { LocalStackDescription } from './local-stack.js';
+import {
+  newCentre,
+  newStaff,
+  type StaffMember,
+  type TestCentre,
+} from './scenario.js';
+
+export interface IssuingCentre extends TestCentre {
+  tutor: StaffMember;
+  /** Group ids by group name. */
+  groups: Map<string, string>;
+  /** Students of form 11A, in list order. */
+  form11a: { studentId: string; legalSurname: string; legalForename: string }[];
+}
+
+/**
+ * A centre with the sample roster and a form tutor of 11A who holds the
+ * data issuer permission: ready to vouch.
+ */
+export async function issuingCentre(
+  stack: LocalStackDescription,
+  options: { centreNumber?: string; lifetimeMinutes?: number } = {},
+): Promise<IssuingCentre> {
+  const call = apiClient(stack.apiUrl);
+  const centre = await newCentre(stack, options);
+  const imported = await call('POST', `/centres/${centre.urn}/students/import`, {
+    token: centre.admin.token,
+    csv: sampleFile('oakfield', 'roster.csv'),
+  });
+  expect(imported.status).toBe(200);
+  if (options.lifetimeMinutes) {
+    const policy = await call('PUT', `/centres/${centre.urn}/policy`, {
+      token: centre.admin.token,
+      json: {
+        examsOfficerMayVouch: false,
+        offerLifetimeMinutes: options.lifetimeMinutes,
+      },
+    });
+    expect(policy.status).toBe(200);
+  }
+  const groupList = await call('GET', `/centres/${centre.urn}/groups?limit=200`, {
+    token: centre.admin.token,
+  });
+  const groups = new Map<string, string>(
+    groupList.body.items.map((g: { name: string; groupId: string }) => [g.name, g.groupId]),
+  );
+  const tutor = await newStaff(stack, call, centre.urn, centre.admin.token, {
+    roles: ['form-tutor'],
+    dataIssuer: true,
+    label: 'tutor11a',
+  });
+  const assigned = await call(
+    'PUT',
+    `/centres/${centre.urn}/groups/${groups.get('11A')}/staff/${tutor.staffId}`,
+    { token: centre.admin.token },
+  );
+  expect(assigned.status).toBe(200);
+  const list = await call('GET', `/centres/${centre.urn}/students?limit=200`, {
+    token: tutor.token,
+  });
+  return { ...centre, tutor, groups, form11a: list.body.items };
+}
+
+/** Vouches for a student and makes the offer: what a tutor does in class. */
+export async function vouchAndOffer(
+  stack: LocalStackDescription,
+  urn: string,
+  token: string,
+  studentId: string,
+) {
+  const call = apiClient(stack.apiUrl);
+  const vouch = await call('POST', `/centres/${urn}/students/${studentId}/vouches`, {
+    token,
+    json: { method: 'in-person' },
+  });
+  expect(vouch.status).toBe(201);
+  const offer = await call('POST', `/centres/${urn}/vouches/${vouch.body.vouchId}/offers`, {
+    token,
+  });
+  expect(offer.status).toBe(201);
+  return {
+    vouchId: vouch.body.vouchId as string,
+    offerId: offer.body.offerId as string,
+    txCode: offer.body.txCode as string,
+    credentialOffer: offer.body.credentialOffer as string,
+    body: offer.body,
+  };
+}
+
+/** The pre-authorized code behind an offer URI, as a wallet would read it. */
+export async function preAuthorizedCodeOf(credentialOffer: string) {
+  const uri = new URL(credentialOffer).searchParams.get('credential_offer_uri');
+  const response = await fetch(uri ?? '');
+  const offer = await response.json();
+  return offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code'][
+    'pre-authorized_code'
+  ] as string;
+}
