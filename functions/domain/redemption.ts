@@ -10,7 +10,12 @@ import type { Deps } from '../lib/deps.js';
 import { OAuthError } from '../lib/errors.js';
 import { newSecret, sha256 } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
-import { batchGet, entity, getEntity } from '../lib/table.js';
+import {
+  batchGet,
+  entity,
+  getEntity,
+  itemOfFailedCondition,
+} from '../lib/table.js';
 import { credentialOffer } from '../wallet/metadata.js';
 import { ProofError, verifyProofJwt } from '../wallet/proof.js';
 import {
@@ -164,7 +169,7 @@ export async function exchangeCode(
     if ((error as Error).name !== 'ConditionalCheckFailedException') {
       throw error;
     }
-    const old = (error as { Item?: Record<string, unknown> }).Item;
+    const old = itemOfFailedCondition(error);
     const offer = old ? entity<Offer>(old) : undefined;
     if (!offer || !sameHash(offer.codeHash, codeHash) || !isLive(offer, now)) {
       throw badGrant('The code is not valid, or has been used or expired.');

@@ -6,6 +6,7 @@ import {
   QueryCommand,
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { Key } from './keys.js';
 
 /** Attributes of the table that are keys, not entity fields. */
@@ -203,4 +204,16 @@ export async function batchWrite(
 /** A batch whose unprocessed items did not go through after retries. */
 export class BatchIncompleteError extends Error {
   override readonly name = 'BatchIncompleteError';
+}
+
+/**
+ * The item a failed condition saw, from `ReturnValuesOnConditionCheckFailure`.
+ * The document client leaves it in DynamoDB's wire format, so it is
+ * unmarshalled here.
+ */
+export function itemOfFailedCondition(
+  error: unknown,
+): Record<string, unknown> | undefined {
+  const item = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
+  return item ? unmarshall(item) : undefined;
 }

@@ -82,7 +82,7 @@ describe('startApiServer', () => {
     return (await response.json()) as Echo;
   };
 
-  it('gives the handler the route template and decoded path parameters', async () => {
+  it('passes the route template and decoded path parameters', async () => {
     const { event } = await echo('/centres/100%20001/offers/off%2F1');
 
     expect(event.resource).toBe('/centres/{urn}/offers/{offerId}');
@@ -102,7 +102,7 @@ describe('startApiServer', () => {
     expect(event.isBase64Encoded).toBe(false);
   });
 
-  it('gives a repeated query parameter in full and its last value alone', async () => {
+  it('passes every value of a repeated query parameter', async () => {
     const { event } = await echo('/centres?tag=a&tag=b%20c&limit=5');
 
     expect(event.queryStringParameters).toEqual({ tag: 'b c', limit: '5' });
@@ -176,7 +176,7 @@ describe('startApiServer', () => {
     });
   });
 
-  it('answers a method the path lacks with 405 and the allowed methods', async () => {
+  it('answers a method the path lacks with 405 and Allow', async () => {
     const response = await call('/centres', { method: 'DELETE' });
 
     expect(response.status).toBe(405);
@@ -186,7 +186,7 @@ describe('startApiServer', () => {
     });
   });
 
-  it('matches a literal segment before a parameter in the same place', async () => {
+  it('prefers a literal segment to a parameter', async () => {
     const imported = await echo('/centres/1/staff/import', {
       method: 'POST',
       headers: { 'Content-Type': 'text/csv' },
@@ -212,6 +212,25 @@ describe('startApiServer', () => {
     });
   });
 
+  it('refuses a streamed body with no length once it passes 10 MB', async () => {
+    const megabyte = new Uint8Array(1024 * 1024).fill(0x61);
+    let sent = 0;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 11) controller.enqueue(megabyte);
+        else controller.close();
+      },
+    });
+    const response = await call('/results/import', {
+      method: 'POST',
+      headers: { 'Content-Type': 'text/csv' },
+      body,
+      duplex: 'half',
+    } as RequestInit);
+
+    expect(response.status).toBe(413);
+  });
+
   it('accepts a body of exactly 10 MB', async () => {
     const response = await call('/results/import', {
       method: 'POST',
@@ -222,7 +241,7 @@ describe('startApiServer', () => {
     expect(response.status).toBe(200);
   });
 
-  it('answers 502 as API Gateway does when the handler throws, and logs why', async () => {
+  it('answers 502 when the handler throws, and logs why', async () => {
     const response = await call('/centres', { headers: { 'x-stub': 'throw' } });
 
     expect(response.status).toBe(502);
@@ -247,7 +266,7 @@ describe('startApiServer', () => {
     expect(response.status).toBe(502);
   });
 
-  it('answers 504 when the handler outlasts the integration timeout', async () => {
+  it('answers 504 when the handler outlasts the timeout', async () => {
     const response = await call('/centres', { headers: { 'x-stub': 'slow' } });
 
     expect(response.status).toBe(504);
@@ -265,7 +284,7 @@ describe('startApiServer', () => {
     );
   });
 
-  it('writes both header maps, the multi-value one winning a clash', async () => {
+  it('writes both header maps, multi-value first', async () => {
     const response = await call('/jwks.json', {
       headers: { 'x-stub': 'headers' },
     });
@@ -277,7 +296,7 @@ describe('startApiServer', () => {
     expect(response.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
   });
 
-  it('logs the route template and never the path it was called with', async () => {
+  it('logs the route template, never the raw path', async () => {
     await echo('/centres/secret-urn-4242/students?cursor=private-cursor');
 
     const log = readFileSync(logFile, 'utf8');
@@ -383,7 +402,7 @@ describe('the local stack', () => {
     });
   });
 
-  it('signs the operator in with an RS256 access token of its pool', async () => {
+  it('signs the operator in with an RS256 token of its pool', async () => {
     const token = await signIn(
       stack,
       stack.operator.username,
@@ -399,8 +418,9 @@ describe('the local stack', () => {
       client_id: stack.clientId,
       'cognito:groups': ['operator'],
     });
+    const { port } = new URL(stack.cognitoEndpoint);
     expect(stack.cognitoIssuer).toBe(
-      `http://localhost:${new URL(stack.cognitoEndpoint).port}/${stack.userPoolId}`,
+      `http://localhost:${port}/${stack.userPoolId}`,
     );
   });
 
@@ -418,7 +438,7 @@ describe('the local stack', () => {
     expect(keys.map((key) => key.kid)).toContain(decodeJwt(token).header.kid);
   });
 
-  it('signs in a member of staff made for a test, in the groups asked for', async () => {
+  it('signs in a member of staff in the groups asked for', async () => {
     const staff = await createStaffSignIn(stack, {
       email: `Help.Desk+${Date.now()}@Example.org`,
       groups: ['helpdesk'],
@@ -466,7 +486,7 @@ describe('the local stack', () => {
 });
 
 describe('startLocalStack with persist', () => {
-  it('keeps the table, the pool, its users and the keys across a restart', async () => {
+  it('keeps table, pool, users and keys across a restart', async () => {
     const dataDir = tempDir();
     const options = {
       dataDir,

@@ -87,7 +87,12 @@ describe('redemption', () => {
       redeemOffer({ credentialOfferUri: offer.credentialOffer, txCode: offer.txCode }),
     ]);
 
+    const failures = results.flatMap((r) =>
+      r.status === 'rejected' ? [String(r.reason)] : [],
+    );
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/invalid_grant|400/);
   });
 
   it('keeps the offer after a wrong tx_code, and revokes it at the fifth', async () => {
