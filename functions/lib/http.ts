@@ -297,6 +297,7 @@ export function createApiHandler(
         requestId: event.requestContext?.requestId ?? '',
         deps: dependencies,
       };
+      logger.setCorrelationId(request.requestId);
       logger.appendKeys({ route: route.path, method: route.method });
 
       if (route.access !== 'public') {
@@ -327,10 +328,5 @@ export function createApiHandler(
 
   return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(
     handle,
-  ).use(
-    injectLambdaContext(logger, {
-      correlationIdPath: 'requestContext.requestId',
-      resetKeys: true,
-    }),
-  );
+  ).use(injectLambdaContext(logger, { resetKeys: true }));
 }

@@ -24,10 +24,20 @@ describe('centres', () => {
 
   it('onboards a centre for the operator and answers a retry the same', async () => {
     const urn = String(randomInt(100_000, 999_999));
-    const body = { urn, centreNumber: String(randomInt(90_000, 99_999)), name: 'St Hild' };
+    const body = {
+      urn,
+      centreNumber: String(randomInt(90_000, 99_999)),
+      name: 'St Hild',
+    };
 
-    const first = await call('POST', '/centres', { token: operator, json: body });
-    const again = await call('POST', '/centres', { token: operator, json: body });
+    const first = await call('POST', '/centres', {
+      token: operator,
+      json: body,
+    });
+    const again = await call('POST', '/centres', {
+      token: operator,
+      json: body,
+    });
 
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ ...body, status: 'active' });
@@ -50,7 +60,10 @@ describe('centres', () => {
     });
 
     expect(byUrn.status).toBe(409);
-    expect(byUrn.body.error).toMatchObject({ code: 'CENTRE_EXISTS', field: 'urn' });
+    expect(byUrn.body.error).toMatchObject({
+      code: 'CENTRE_EXISTS',
+      field: 'urn',
+    });
     expect(byNumber.status).toBe(409);
     expect(byNumber.body.error.code).toBe('CENTRE_NUMBER_TAKEN');
   });
@@ -89,7 +102,7 @@ describe('centres', () => {
     expect(list.status).toBe(403);
   });
 
-  it('lists the region\'s centres for the operator, a page at a time', async () => {
+  it("lists the region's centres for the operator, a page at a time", async () => {
     const first = await call('GET', '/centres?limit=1', { token: operator });
     const next = await call(
       'GET',
@@ -103,21 +116,30 @@ describe('centres', () => {
     expect(next.body.items[0].urn).not.toBe(first.body.items[0].urn);
   });
 
-  it('shows a centre to its own staff and to nobody else\'s', async () => {
+  it("shows a centre to its own staff and to nobody else's", async () => {
     const other = await newCentre(stack);
 
-    const own = await call('GET', `/centres/${centre.urn}`, { token: centre.admin.token });
-    const foreign = await call('GET', `/centres/${centre.urn}`, { token: other.admin.token });
-    const missing = await call('GET', '/centres/100000', { token: other.admin.token });
+    const own = await call('GET', `/centres/${centre.urn}`, {
+      token: centre.admin.token,
+    });
+    const foreign = await call('GET', `/centres/${centre.urn}`, {
+      token: other.admin.token,
+    });
+    const missing = await call('GET', '/centres/100000', {
+      token: other.admin.token,
+    });
 
     expect(own.status).toBe(200);
-    expect(own.body.policy).toEqual({ examsOfficerMayVouch: false, offerLifetimeMinutes: 10 });
+    expect(own.body.policy).toEqual({
+      examsOfficerMayVouch: false,
+      offerLifetimeMinutes: 10,
+    });
     expect(foreign.status).toBe(404);
     expect(missing.status).toBe(404);
     expect(foreign.body).toEqual(missing.body);
   });
 
-  it('answers 401 without a token and with a stranger\'s token for a centre 404', async () => {
+  it("answers 401 without a token and with a stranger's token for a centre 404", async () => {
     const none = await call('GET', `/centres/${centre.urn}`);
     const stranger = await call('GET', `/centres/${centre.urn}`, {
       token: await outsider(stack),
@@ -132,7 +154,9 @@ describe('centres', () => {
       token: operator,
       json: { status: 'suspended' },
     });
-    const seen = await call('GET', `/centres/${centre.urn}`, { token: centre.admin.token });
+    const seen = await call('GET', `/centres/${centre.urn}`, {
+      token: centre.admin.token,
+    });
     const active = await call('PATCH', `/centres/${centre.urn}`, {
       token: operator,
       json: { status: 'active' },
@@ -153,15 +177,33 @@ describe('centre policy', () => {
   it('keeps offer lifetimes between 2 and 30 minutes', async () => {
     const centre = await newCentre(stack);
     const put = (json: unknown) =>
-      call('PUT', `/centres/${centre.urn}/policy`, { token: centre.admin.token, json });
+      call('PUT', `/centres/${centre.urn}/policy`, {
+        token: centre.admin.token,
+        json,
+      });
 
-    const good = await put({ examsOfficerMayVouch: false, offerLifetimeMinutes: 30 });
-    const short = await put({ examsOfficerMayVouch: false, offerLifetimeMinutes: 1 });
-    const long = await put({ examsOfficerMayVouch: false, offerLifetimeMinutes: 31 });
-    const fraction = await put({ examsOfficerMayVouch: false, offerLifetimeMinutes: 2.5 });
+    const good = await put({
+      examsOfficerMayVouch: false,
+      offerLifetimeMinutes: 30,
+    });
+    const short = await put({
+      examsOfficerMayVouch: false,
+      offerLifetimeMinutes: 1,
+    });
+    const long = await put({
+      examsOfficerMayVouch: false,
+      offerLifetimeMinutes: 31,
+    });
+    const fraction = await put({
+      examsOfficerMayVouch: false,
+      offerLifetimeMinutes: 2.5,
+    });
 
     expect(good.status).toBe(200);
-    expect(good.body).toEqual({ examsOfficerMayVouch: false, offerLifetimeMinutes: 30 });
+    expect(good.body).toEqual({
+      examsOfficerMayVouch: false,
+      offerLifetimeMinutes: 30,
+    });
     for (const out of [short, long, fraction]) {
       expect(out.status).toBe(400);
       expect(out.body.error.field).toBe('offerLifetimeMinutes');
@@ -176,8 +218,14 @@ describe('centre policy', () => {
     const operator = await operatorToken(stack);
     const body = { examsOfficerMayVouch: false, offerLifetimeMinutes: 10 };
 
-    const byHoy = await call('PUT', `/centres/${centre.urn}/policy`, { token: hoy.token, json: body });
-    const byOperator = await call('PUT', `/centres/${centre.urn}/policy`, { token: operator, json: body });
+    const byHoy = await call('PUT', `/centres/${centre.urn}/policy`, {
+      token: hoy.token,
+      json: body,
+    });
+    const byOperator = await call('PUT', `/centres/${centre.urn}/policy`, {
+      token: operator,
+      json: body,
+    });
 
     expect(byHoy.status).toBe(403);
     expect(byHoy.body.error.code).toBe('ROLE_REQUIRED');

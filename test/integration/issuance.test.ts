@@ -1,5 +1,5 @@
-import { PNG } from 'pngjs';
 import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api.js';
 import {
@@ -27,29 +27,45 @@ function decodeQr(dataUrl: string): string | undefined {
 
 describe('vouching', () => {
   let centre: IssuingCentre;
-  const vouch = (token: string, studentId: string, json: unknown = { method: 'in-person' }) =>
-    call('POST', `/centres/${centre.urn}/students/${studentId}/vouches`, { token, json });
+  const vouch = (
+    token: string,
+    studentId: string,
+    json: unknown = { method: 'in-person' },
+  ) =>
+    call('POST', `/centres/${centre.urn}/students/${studentId}/vouches`, {
+      token,
+      json,
+    });
 
   beforeAll(async () => {
     centre = await issuingCentre(stack);
   });
 
-  it('records a vouch by a data issuer assigned to the student\'s group', async () => {
+  it("records a vouch by a data issuer assigned to the student's group", async () => {
     const student = centre.form11a[0];
 
-    const out = await vouch(centre.tutor.token, student?.studentId ?? '', { method: 'mis-photo' });
+    const out = await vouch(centre.tutor.token, student?.studentId ?? '', {
+      method: 'mis-photo',
+    });
 
     expect(out.status).toBe(201);
-    expect(out.body).toMatchObject({ studentId: student?.studentId, method: 'mis-photo' });
-    const age = new Date(out.body.expiresAt).getTime() - new Date(out.body.createdAt).getTime();
+    expect(out.body).toMatchObject({
+      studentId: student?.studentId,
+      method: 'mis-photo',
+    });
+    const age =
+      new Date(out.body.expiresAt).getTime() -
+      new Date(out.body.createdAt).getTime();
     expect(age).toBe(5 * 60_000);
   });
 
-  it('refuses a student outside the tutor\'s groups, saying who should vouch', async () => {
+  it("refuses a student outside the tutor's groups, saying who should vouch", async () => {
     const all = await call('GET', `/centres/${centre.urn}/students?limit=200`, {
       token: centre.admin.token,
     });
-    const other = all.body.items.find((s: { form: string }) => s.form === '11C');
+    const other = all.body.items.find(
+      (s: { form: string }) => s.form === '11C',
+    );
 
     const out = await vouch(centre.tutor.token, other.studentId);
 
@@ -59,9 +75,15 @@ describe('vouching', () => {
   });
 
   it('refuses a member of staff without the data issuer permission', async () => {
-    const teacher = await newStaff(stack, call, centre.urn, centre.admin.token, {
-      roles: ['form-tutor'],
-    });
+    const teacher = await newStaff(
+      stack,
+      call,
+      centre.urn,
+      centre.admin.token,
+      {
+        roles: ['form-tutor'],
+      },
+    );
 
     const out = await vouch(teacher.token, centre.form11a[0]?.studentId ?? '');
 
@@ -74,9 +96,13 @@ describe('vouching', () => {
       roles: ['exams-officer'],
       dataIssuer: true,
     });
-    await call('PUT', `/centres/${centre.urn}/groups/${centre.groups.get('11A')}/staff/${exams.staffId}`, {
-      token: centre.admin.token,
-    });
+    await call(
+      'PUT',
+      `/centres/${centre.urn}/groups/${centre.groups.get('11A')}/staff/${exams.staffId}`,
+      {
+        token: centre.admin.token,
+      },
+    );
 
     const out = await vouch(exams.token, centre.form11a[0]?.studentId ?? '');
 
@@ -87,10 +113,22 @@ describe('vouching', () => {
 
   it('refuses everyone at a suspended centre, and allows them again after', async () => {
     const operator = await operatorToken(stack);
-    await call('PATCH', `/centres/${centre.urn}`, { token: operator, json: { status: 'suspended' } });
-    const suspended = await vouch(centre.tutor.token, centre.form11a[0]?.studentId ?? '');
-    await call('PATCH', `/centres/${centre.urn}`, { token: operator, json: { status: 'active' } });
-    const active = await vouch(centre.tutor.token, centre.form11a[0]?.studentId ?? '');
+    await call('PATCH', `/centres/${centre.urn}`, {
+      token: operator,
+      json: { status: 'suspended' },
+    });
+    const suspended = await vouch(
+      centre.tutor.token,
+      centre.form11a[0]?.studentId ?? '',
+    );
+    await call('PATCH', `/centres/${centre.urn}`, {
+      token: operator,
+      json: { status: 'active' },
+    });
+    const active = await vouch(
+      centre.tutor.token,
+      centre.form11a[0]?.studentId ?? '',
+    );
 
     expect(suspended.status).toBe(403);
     expect(suspended.body.error.code).toBe('CENTRE_SUSPENDED');
@@ -102,9 +140,13 @@ describe('vouching', () => {
       roles: ['form-tutor'],
       dataIssuer: true,
     });
-    await call('PUT', `/centres/${centre.urn}/groups/${centre.groups.get('11A')}/staff/${tutor.staffId}`, {
-      token: centre.admin.token,
-    });
+    await call(
+      'PUT',
+      `/centres/${centre.urn}/groups/${centre.groups.get('11A')}/staff/${tutor.staffId}`,
+      {
+        token: centre.admin.token,
+      },
+    );
     const before = await vouch(tutor.token, centre.form11a[1]?.studentId ?? '');
     await call('PATCH', `/centres/${centre.urn}/staff/${tutor.staffId}`, {
       token: centre.admin.token,
@@ -120,7 +162,10 @@ describe('vouching', () => {
   it('answers 404 for a student of another centre, or none', async () => {
     const other = await issuingCentre(stack);
 
-    const foreign = await vouch(centre.tutor.token, other.form11a[0]?.studentId ?? '');
+    const foreign = await vouch(
+      centre.tutor.token,
+      other.form11a[0]?.studentId ?? '',
+    );
     const none = await vouch(centre.tutor.token, 'AAAAAAAAAAAAAAAAAAAAAA');
 
     expect(foreign.status).toBe(404);
@@ -129,9 +174,13 @@ describe('vouching', () => {
   });
 
   it('refuses an unknown method', async () => {
-    const out = await vouch(centre.tutor.token, centre.form11a[0]?.studentId ?? '', {
-      method: 'telepathy',
-    });
+    const out = await vouch(
+      centre.tutor.token,
+      centre.form11a[0]?.studentId ?? '',
+      {
+        method: 'telepathy',
+      },
+    );
 
     expect(out.status).toBe(400);
     expect(out.body.error.field).toBe('method');
@@ -148,7 +197,12 @@ describe('offers', () => {
   it('answers a QR code that decodes to the offer URI and holds no tx_code', async () => {
     const student = centre.form11a[2]?.studentId ?? '';
 
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student,
+    );
 
     expect(offer.body.txCode).toMatch(/^\d{6}$/);
     expect(offer.credentialOffer).toMatch(
@@ -158,18 +212,28 @@ describe('offers', () => {
     expect(offer.credentialOffer).not.toContain(offer.txCode);
     expect(offer.body.qr.svg).toMatch(/^<svg|<\?xml/);
     const offerUrl = new URL(
-      new URL(offer.credentialOffer).searchParams.get('credential_offer_uri') ?? '',
+      new URL(offer.credentialOffer).searchParams.get('credential_offer_uri') ??
+        '',
     );
     expect(['localhost', '127.0.0.1']).toContain(offerUrl.hostname);
   });
 
   it('makes a vouch good for one offer only', async () => {
     const student = centre.form11a[3]?.studentId ?? '';
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student,
+    );
 
-    const again = await call('POST', `/centres/${centre.urn}/vouches/${offer.vouchId}/offers`, {
-      token: centre.tutor.token,
-    });
+    const again = await call(
+      'POST',
+      `/centres/${centre.urn}/vouches/${offer.vouchId}/offers`,
+      {
+        token: centre.tutor.token,
+      },
+    );
 
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('VOUCH_USED');
@@ -177,42 +241,86 @@ describe('offers', () => {
 
   it('lets only the member of staff who vouched make the offer', async () => {
     const student = centre.form11a[4]?.studentId ?? '';
-    const vouch = await call('POST', `/centres/${centre.urn}/students/${student}/vouches`, {
-      token: centre.tutor.token,
-      json: { method: 'in-person' },
-    });
-    const colleague = await newStaff(stack, call, centre.urn, centre.admin.token, {
-      roles: ['form-tutor'],
-      dataIssuer: true,
-    });
+    const vouch = await call(
+      'POST',
+      `/centres/${centre.urn}/students/${student}/vouches`,
+      {
+        token: centre.tutor.token,
+        json: { method: 'in-person' },
+      },
+    );
+    const colleague = await newStaff(
+      stack,
+      call,
+      centre.urn,
+      centre.admin.token,
+      {
+        roles: ['form-tutor'],
+        dataIssuer: true,
+      },
+    );
 
-    const out = await call('POST', `/centres/${centre.urn}/vouches/${vouch.body.vouchId}/offers`, {
-      token: colleague.token,
-    });
+    const out = await call(
+      'POST',
+      `/centres/${centre.urn}/vouches/${vouch.body.vouchId}/offers`,
+      {
+        token: colleague.token,
+      },
+    );
 
     expect(out.status).toBe(403);
     expect(out.body.error.code).toBe('VOUCH_NOT_YOURS');
   });
 
-  it('revokes a student\'s earlier unredeemed offer when a new one is made', async () => {
+  it("revokes a student's earlier unredeemed offer when a new one is made", async () => {
     const student = centre.form11a[5]?.studentId ?? '';
-    const first = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student);
-    const second = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student);
+    const first = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student,
+    );
+    const second = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student,
+    );
 
-    const old = await call('GET', `/centres/${centre.urn}/offers/${first.offerId}`, {
-      token: centre.tutor.token,
-    });
-    const current = await call('GET', `/centres/${centre.urn}/offers/${second.offerId}`, {
-      token: centre.tutor.token,
-    });
-    const list = await call('GET', `/centres/${centre.urn}/students?limit=200`, {
-      token: centre.tutor.token,
-    });
+    const old = await call(
+      'GET',
+      `/centres/${centre.urn}/offers/${first.offerId}`,
+      {
+        token: centre.tutor.token,
+      },
+    );
+    const current = await call(
+      'GET',
+      `/centres/${centre.urn}/offers/${second.offerId}`,
+      {
+        token: centre.tutor.token,
+      },
+    );
+    const list = await call(
+      'GET',
+      `/centres/${centre.urn}/students?limit=200`,
+      {
+        token: centre.tutor.token,
+      },
+    );
 
-    expect(old.body).toMatchObject({ status: 'revoked', revokedReason: 'replaced' });
+    expect(old.body).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'replaced',
+    });
     expect(current.body.status).toBe('issued');
-    const item = list.body.items.find((s: { studentId: string }) => s.studentId === student);
-    expect(item.latestOffer).toMatchObject({ offerId: second.offerId, status: 'issued' });
+    const item = list.body.items.find(
+      (s: { studentId: string }) => s.studentId === student,
+    );
+    expect(item.latestOffer).toMatchObject({
+      offerId: second.offerId,
+      status: 'issued',
+    });
   });
 
   it('keeps exactly one live offer when two are made for one student at once', async () => {
@@ -228,9 +336,13 @@ describe('offers', () => {
 
     const offers = await Promise.all(
       vouches.map((v) =>
-        call('POST', `/centres/${centre.urn}/vouches/${v.body.vouchId}/offers`, {
-          token: centre.tutor.token,
-        }),
+        call(
+          'POST',
+          `/centres/${centre.urn}/vouches/${v.body.vouchId}/offers`,
+          {
+            token: centre.tutor.token,
+          },
+        ),
       ),
     );
     const statuses = await Promise.all(
@@ -243,25 +355,42 @@ describe('offers', () => {
         ),
     );
 
-    expect(offers.every((o) => o.status === 201 || o.status === 503)).toBe(true);
+    expect(offers.every((o) => o.status === 201 || o.status === 503)).toBe(
+      true,
+    );
     expect(statuses.filter((s) => s.body.status === 'issued')).toHaveLength(1);
   });
 
-  it('shows the offer to its creator and the centre\'s admins, not to others', async () => {
+  it("shows the offer to its creator and the centre's admins, not to others", async () => {
     const student = centre.form11a[7]?.studentId ?? '';
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student);
-    const colleague = await newStaff(stack, call, centre.urn, centre.admin.token, {
-      roles: ['subject-staff'],
-    });
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student,
+    );
+    const colleague = await newStaff(
+      stack,
+      call,
+      centre.urn,
+      centre.admin.token,
+      {
+        roles: ['subject-staff'],
+      },
+    );
     const other = await issuingCentre(stack);
     const path = `/centres/${centre.urn}/offers/${offer.offerId}`;
 
     const byAdmin = await call('GET', path, { token: centre.admin.token });
     const byColleague = await call('GET', path, { token: colleague.token });
     const byOther = await call('GET', path, { token: other.admin.token });
-    const viaOther = await call('GET', `/centres/${other.urn}/offers/${offer.offerId}`, {
-      token: other.admin.token,
-    });
+    const viaOther = await call(
+      'GET',
+      `/centres/${other.urn}/offers/${offer.offerId}`,
+      {
+        token: other.admin.token,
+      },
+    );
 
     expect(byAdmin.status).toBe(200);
     expect(byAdmin.body).not.toHaveProperty('txCode');

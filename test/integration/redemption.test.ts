@@ -7,7 +7,10 @@ import {
   vouchAndOffer,
 } from '../support/issuing.js';
 import { useLocalStack } from '../support/local-stack.js';
-import { redeemOffer, verifyEducationRecord } from '../support/wallet-client.js';
+import {
+  redeemOffer,
+  verifyEducationRecord,
+} from '../support/wallet-client.js';
 
 const stack = useLocalStack();
 const call = apiClient(stack.apiUrl);
@@ -34,7 +37,12 @@ describe('redemption', () => {
 
   it('delivers the record to the wallet that scans the code, and nowhere else', async () => {
     const who = student();
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, who.studentId);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      who.studentId,
+    );
 
     const wallet = await redeemOffer({
       credentialOfferUri: offer.credentialOffer,
@@ -61,13 +69,22 @@ describe('redemption', () => {
   });
 
   it('lets exactly one of many concurrent exchanges of a code succeed', async () => {
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student().studentId);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student().studentId,
+    );
     const code = await preAuthorizedCodeOf(offer.credentialOffer);
 
     const answers = await Promise.all(
       Array.from({ length: 12 }, () =>
         call('POST', '/token', {
-          form: { grant_type: grantType, 'pre-authorized_code': code, tx_code: offer.txCode },
+          form: {
+            grant_type: grantType,
+            'pre-authorized_code': code,
+            tx_code: offer.txCode,
+          },
         }),
       ),
     );
@@ -80,11 +97,22 @@ describe('redemption', () => {
   });
 
   it('yields exactly one credential when two wallets redeem one offer at once', async () => {
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student().studentId);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student().studentId,
+    );
 
     const results = await Promise.allSettled([
-      redeemOffer({ credentialOfferUri: offer.credentialOffer, txCode: offer.txCode }),
-      redeemOffer({ credentialOfferUri: offer.credentialOffer, txCode: offer.txCode }),
+      redeemOffer({
+        credentialOfferUri: offer.credentialOffer,
+        txCode: offer.txCode,
+      }),
+      redeemOffer({
+        credentialOfferUri: offer.credentialOffer,
+        txCode: offer.txCode,
+      }),
     ]);
 
     const failures = results.flatMap((r) =>
@@ -96,12 +124,21 @@ describe('redemption', () => {
   });
 
   it('keeps the offer after a wrong tx_code, and revokes it at the fifth', async () => {
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student().studentId);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student().studentId,
+    );
     const code = await preAuthorizedCodeOf(offer.credentialOffer);
     const wrong = offer.txCode === '000000' ? '111111' : '000000';
     const exchange = (tx: string) =>
       call('POST', '/token', {
-        form: { grant_type: grantType, 'pre-authorized_code': code, tx_code: tx },
+        form: {
+          grant_type: grantType,
+          'pre-authorized_code': code,
+          tx_code: tx,
+        },
       });
 
     const answers = [];
@@ -115,33 +152,59 @@ describe('redemption', () => {
     expect(stillLive.status).toBe('scanned');
     expect(fifth.body.error).toBe('invalid_grant');
     expect(right.status).toBe(400);
-    expect(revoked).toMatchObject({ status: 'revoked', revokedReason: 'too-many-wrong-codes' });
+    expect(revoked).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'too-many-wrong-codes',
+    });
   });
 
   it('still accepts the right tx_code after one wrong try', async () => {
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student().studentId);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student().studentId,
+    );
     const code = await preAuthorizedCodeOf(offer.credentialOffer);
     const wrong = offer.txCode === '000000' ? '111111' : '000000';
 
     const first = await call('POST', '/token', {
-      form: { grant_type: grantType, 'pre-authorized_code': code, tx_code: wrong },
+      form: {
+        grant_type: grantType,
+        'pre-authorized_code': code,
+        tx_code: wrong,
+      },
     });
     const second = await call('POST', '/token', {
-      form: { grant_type: grantType, 'pre-authorized_code': code, tx_code: offer.txCode },
+      form: {
+        grant_type: grantType,
+        'pre-authorized_code': code,
+        tx_code: offer.txCode,
+      },
     });
 
     expect(first.status).toBe(400);
     expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ token_type: 'Bearer', expires_in: 300 });
+    expect(second.body).toMatchObject({
+      token_type: 'Bearer',
+      expires_in: 300,
+    });
     expect(second.headers.get('cache-control')).toBe('no-store');
   });
 
   it('answers OAuth errors for bad token requests', async () => {
-    const noGrant = await call('POST', '/token', { form: { grant_type: 'password' } });
-    const noTx = await call('POST', '/token', {
-      form: { grant_type: grantType, 'pre-authorized_code': 'AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB' },
+    const noGrant = await call('POST', '/token', {
+      form: { grant_type: 'password' },
     });
-    const json = await call('POST', '/token', { json: { grant_type: grantType } });
+    const noTx = await call('POST', '/token', {
+      form: {
+        grant_type: grantType,
+        'pre-authorized_code': 'AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB',
+      },
+    });
+    const json = await call('POST', '/token', {
+      json: { grant_type: grantType },
+    });
     const unknown = await call('POST', '/token', {
       form: {
         grant_type: grantType,
@@ -161,10 +224,19 @@ describe('redemption', () => {
   });
 
   it('refuses a reused c_nonce with invalid_nonce', async () => {
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, student().studentId);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student().studentId,
+    );
     const code = await preAuthorizedCodeOf(offer.credentialOffer);
     const token = await call('POST', '/token', {
-      form: { grant_type: grantType, 'pre-authorized_code': code, tx_code: offer.txCode },
+      form: {
+        grant_type: grantType,
+        'pre-authorized_code': code,
+        tx_code: offer.txCode,
+      },
     });
     const { generateKeyPair, exportJWK, SignJWT } = await import('jose');
     const keys = await generateKeyPair('ES256');
@@ -177,7 +249,10 @@ describe('redemption', () => {
     const request = () =>
       call('POST', '/credential', {
         headers: { Authorization: `Bearer ${token.body.access_token}` },
-        json: { credential_configuration_id: 'EducationRecord', proofs: { jwt: [proof] } },
+        json: {
+          credential_configuration_id: 'EducationRecord',
+          proofs: { jwt: [proof] },
+        },
       });
 
     const first = await request();
@@ -190,11 +265,19 @@ describe('redemption', () => {
 
   it('refuses the credential endpoint without a good access token', async () => {
     const none = await call('POST', '/credential', {
-      json: { credential_configuration_id: 'EducationRecord', proofs: { jwt: ['x'] } },
+      json: {
+        credential_configuration_id: 'EducationRecord',
+        proofs: { jwt: ['x'] },
+      },
     });
     const bad = await call('POST', '/credential', {
-      headers: { Authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB' },
-      json: { credential_configuration_id: 'EducationRecord', proofs: { jwt: ['x'] } },
+      headers: {
+        Authorization: 'Bearer AAAAAAAAAAAAAAAAAAAAAA.BBBBBBBBBBBBBBBBBBBBBB',
+      },
+      json: {
+        credential_configuration_id: 'EducationRecord',
+        proofs: { jwt: ['x'] },
+      },
     });
 
     expect(none.status).toBe(401);
@@ -202,7 +285,7 @@ describe('redemption', () => {
     expect(bad.status).toBe(401);
   });
 
-  it('publishes issuer metadata at the issuer\'s own well-known address', async () => {
+  it("publishes issuer metadata at the issuer's own well-known address", async () => {
     const issuer = await call('GET', '/.well-known/openid-credential-issuer');
     const as = await call('GET', '/.well-known/oauth-authorization-server');
     const jwks = await call('GET', '/.well-known/jwt-vc-issuer');
@@ -219,7 +302,12 @@ describe('expiry', () => {
   it('moves an unscanned offer to expired at its time, and refuses it after', async () => {
     const centre = await issuingCentre(stack, { lifetimeMinutes: 2 });
     const who = centre.form11a[0]?.studentId ?? '';
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, who);
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      who,
+    );
     const lifetimeMs = new Date(offer.body.expiresAt).getTime() - Date.now();
     expect(lifetimeMs).toBeLessThan(20_000);
 
@@ -234,7 +322,8 @@ describe('expiry', () => {
       ).body;
     }
     const scan = await fetch(
-      new URL(offer.credentialOffer).searchParams.get('credential_offer_uri') ?? '',
+      new URL(offer.credentialOffer).searchParams.get('credential_offer_uri') ??
+        '',
     );
 
     expect(seen.status).toBe('expired');

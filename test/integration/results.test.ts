@@ -7,7 +7,10 @@ import {
 } from '../support/issuing.js';
 import { useLocalStack } from '../support/local-stack.js';
 import { operatorToken } from '../support/scenario.js';
-import { redeemOffer, verifyEducationRecord } from '../support/wallet-client.js';
+import {
+  redeemOffer,
+  verifyEducationRecord,
+} from '../support/wallet-client.js';
 
 const stack = useLocalStack();
 const call = apiClient(stack.apiUrl);
@@ -22,7 +25,10 @@ describe('results import', () => {
   let first: { status: number; body: Record<string, unknown> };
 
   beforeAll(async () => {
-    centre = await issuingCentre(stack, { centreNumber: '47113', lifetimeMinutes: 30 });
+    centre = await issuingCentre(stack, {
+      centreNumber: '47113',
+      lifetimeMinutes: 30,
+    });
     operator = await operatorToken(stack);
     first = await call('POST', '/results/import', {
       token: operator,
@@ -36,7 +42,10 @@ describe('results import', () => {
     expect(first.body.rejected).toEqual([]);
     expect(first.body.unmatched).toHaveLength(1);
     expect(first.body.conflicts).toHaveLength(1);
-    const [conflict] = first.body.conflicts as { line: number; reason: string }[];
+    const [conflict] = first.body.conflicts as {
+      line: number;
+      reason: string;
+    }[];
     expect(conflict?.reason).toMatch(/date of birth/);
   });
 
@@ -49,14 +58,28 @@ describe('results import', () => {
     expect(again.body).toMatchObject({ matched: 1469, stored: 0 });
   });
 
-  it('puts the student\'s results into the record their wallet receives', async () => {
+  it("puts the student's results into the record their wallet receives", async () => {
     const who = centre.form11a[0];
-    const offer = await vouchAndOffer(stack, centre.urn, centre.tutor.token, who?.studentId ?? '');
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      who?.studentId ?? '',
+    );
 
-    const wallet = await redeemOffer({ credentialOfferUri: offer.credentialOffer, txCode: offer.txCode });
-    const { claims } = await verifyEducationRecord(wallet.credential, { issuer: stack.apiUrl });
+    const wallet = await redeemOffer({
+      credentialOfferUri: offer.credentialOffer,
+      txCode: offer.txCode,
+    });
+    const { claims } = await verifyEducationRecord(wallet.credential, {
+      issuer: stack.apiUrl,
+    });
 
-    const quals = claims.qualifications as { qan: string; grade: string; awardingBody: string }[];
+    const quals = claims.qualifications as {
+      qan: string;
+      grade: string;
+      awardingBody: string;
+    }[];
     expect(quals.length).toBeGreaterThan(3);
     for (const q of quals) {
       expect(q.qan).toMatch(/^\d{3}\/\d{4}\/[\dX]$/);
@@ -74,17 +97,22 @@ describe('results import', () => {
   });
 
   it('refuses a request over 5 MB with 413', async () => {
-    const header = 'ULN,UCI,Candidate Surname,Candidate Forenames,DOB,Centre Number,Awarding Organisation,QAN,Qualification Title,Subject,Level,Grade,Award Date,Series\n';
+    const header =
+      'ULN,UCI,Candidate Surname,Candidate Forenames,DOB,Centre Number,Awarding Organisation,QAN,Qualification Title,Subject,Level,Grade,Award Date,Series\n';
     const big = header + 'x'.repeat(5 * 1024 * 1024 + 1);
 
-    const out = await call('POST', '/results/import', { token: operator, csv: big });
+    const out = await call('POST', '/results/import', {
+      token: operator,
+      csv: big,
+    });
 
     expect(out.status).toBe(413);
     expect(out.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   });
 
   it('rejects a ULN with a wrong check digit, and takes 9999999999 as no ULN', async () => {
-    const header = 'ULN,UCI,Candidate Surname,Candidate Forenames,DOB,Centre Number,Awarding Organisation,QAN,Qualification Title,Subject,Level,Grade,Award Date,Series';
+    const header =
+      'ULN,UCI,Candidate Surname,Candidate Forenames,DOB,Centre Number,Awarding Organisation,QAN,Qualification Title,Subject,Level,Grade,Award Date,Series';
     const csv = [
       header,
       '6013519242,,Müller,Kwame,2009-10-30,47113,AQA,601/4292/3,GCSE (9-1) in English Language,English Language,2,9,2026-08-20,June 2026',

@@ -80,7 +80,9 @@ describe('staff accounts', () => {
 
     expect(there.status).toBe(201);
     expect(there.body.staffId).toBe(here.staffId);
-    const atOther = await call('GET', `/centres/${other.urn}`, { token: here.token });
+    const atOther = await call('GET', `/centres/${other.urn}`, {
+      token: here.token,
+    });
     expect(atOther.status).toBe(200);
   });
 
@@ -100,7 +102,7 @@ describe('staff accounts', () => {
     expect(none.body.error.field).toBe('roles');
   });
 
-  it('lists the centre\'s staff to admins and heads of year only', async () => {
+  it("lists the centre's staff to admins and heads of year only", async () => {
     const hoy = await newStaff(stack, call, centre.urn, centre.admin.token, {
       roles: ['head-of-year'],
     });
@@ -108,12 +110,20 @@ describe('staff accounts', () => {
       roles: ['form-tutor'],
     });
 
-    const byAdmin = await call('GET', `/centres/${centre.urn}/staff`, { token: centre.admin.token });
-    const byHoy = await call('GET', `/centres/${centre.urn}/staff`, { token: hoy.token });
-    const byTutor = await call('GET', `/centres/${centre.urn}/staff`, { token: tutor.token });
+    const byAdmin = await call('GET', `/centres/${centre.urn}/staff`, {
+      token: centre.admin.token,
+    });
+    const byHoy = await call('GET', `/centres/${centre.urn}/staff`, {
+      token: hoy.token,
+    });
+    const byTutor = await call('GET', `/centres/${centre.urn}/staff`, {
+      token: tutor.token,
+    });
 
     expect(byAdmin.status).toBe(200);
-    expect(byAdmin.body.items.map((s: { staffId: string }) => s.staffId)).toContain(tutor.staffId);
+    expect(
+      byAdmin.body.items.map((s: { staffId: string }) => s.staffId),
+    ).toContain(tutor.staffId);
     expect(byHoy.status).toBe(200);
     expect(byTutor.status).toBe(403);
     expect(byTutor.body.error.code).toBe('ROLE_REQUIRED');
@@ -128,12 +138,22 @@ describe('staff accounts', () => {
     });
     const path = `/centres/${centre.urn}/staff/${tutor.staffId}`;
 
-    const grant = await call('PATCH', path, { token: hoy.token, json: { dataIssuer: true } });
-    const roles = await call('PATCH', path, { token: hoy.token, json: { roles: ['centre-admin'] } });
-    const admin = await call('PATCH', `/centres/${centre.urn}/staff/${centre.admin.staffId}`, {
+    const grant = await call('PATCH', path, {
       token: hoy.token,
       json: { dataIssuer: true },
     });
+    const roles = await call('PATCH', path, {
+      token: hoy.token,
+      json: { roles: ['centre-admin'] },
+    });
+    const admin = await call(
+      'PATCH',
+      `/centres/${centre.urn}/staff/${centre.admin.staffId}`,
+      {
+        token: hoy.token,
+        json: { dataIssuer: true },
+      },
+    );
 
     expect(grant.status).toBe(200);
     expect(grant.body.dataIssuer).toBe(true);
@@ -147,13 +167,17 @@ describe('staff accounts', () => {
     const tutor = await newStaff(stack, call, centre.urn, centre.admin.token, {
       roles: ['form-tutor'],
     });
-    const before = await call('GET', `/centres/${centre.urn}`, { token: tutor.token });
+    const before = await call('GET', `/centres/${centre.urn}`, {
+      token: tutor.token,
+    });
 
     await call('PATCH', `/centres/${centre.urn}/staff/${tutor.staffId}`, {
       token: centre.admin.token,
       json: { active: false },
     });
-    const after = await call('GET', `/centres/${centre.urn}`, { token: tutor.token });
+    const after = await call('GET', `/centres/${centre.urn}`, {
+      token: tutor.token,
+    });
 
     expect(before.status).toBe(200);
     expect(after.status).toBe(403);
@@ -161,14 +185,22 @@ describe('staff accounts', () => {
   });
 
   it('refuses an empty change and an unknown staff member', async () => {
-    const empty = await call('PATCH', `/centres/${centre.urn}/staff/${centre.admin.staffId}`, {
-      token: centre.admin.token,
-      json: {},
-    });
-    const unknown = await call('PATCH', `/centres/${centre.urn}/staff/nobody-here`, {
-      token: centre.admin.token,
-      json: { dataIssuer: true },
-    });
+    const empty = await call(
+      'PATCH',
+      `/centres/${centre.urn}/staff/${centre.admin.staffId}`,
+      {
+        token: centre.admin.token,
+        json: {},
+      },
+    );
+    const unknown = await call(
+      'PATCH',
+      `/centres/${centre.urn}/staff/nobody-here`,
+      {
+        token: centre.admin.token,
+        json: { dataIssuer: true },
+      },
+    );
 
     expect(empty.status).toBe(400);
     expect(unknown.status).toBe(404);
@@ -211,10 +243,17 @@ describe('staff import', () => {
     expect(maths.groups).toHaveLength(1);
     expect(again.body).toMatchObject({ created: 0, existing: 15 });
 
-    const tutor = await setPasswordAndSignIn(stack, `tutor.11a@${centre.urn}.example.org`);
-    const list = await call('GET', `/centres/${centre.urn}/students`, { token: tutor });
+    const tutor = await setPasswordAndSignIn(
+      stack,
+      `tutor.11a@${centre.urn}.example.org`,
+    );
+    const list = await call('GET', `/centres/${centre.urn}/students`, {
+      token: tutor,
+    });
     expect(list.status).toBe(200);
-    expect(list.body.items.every((s: { form: string }) => s.form === '11A')).toBe(true);
+    expect(
+      list.body.items.every((s: { form: string }) => s.form === '11A'),
+    ).toBe(true);
   });
 
   it('refuses a file that is not CSV with 415', async () => {

@@ -26,9 +26,13 @@ async function wholeList(token: string, urn: string, query = '') {
   let cursor: string | null = null;
   do {
     const suffix: string = cursor ? `&cursor=${cursor}` : '';
-    const page = await call('GET', `/centres/${urn}/students?limit=200${query}${suffix}`, {
-      token,
-    });
+    const page = await call(
+      'GET',
+      `/centres/${urn}/students?limit=200${query}${suffix}`,
+      {
+        token,
+      },
+    );
     expect(page.status).toBe(200);
     items.push(...page.body.items);
     cursor = page.body.cursor;
@@ -58,8 +62,14 @@ describe('roster import', () => {
       absent: [],
       left: [],
     });
-    const rejected = first.body.rejected as { line: number; field: string; code: string }[];
-    expect(rejected.map((r) => r.line)).toEqual([26, 62, 92, 122, 152, 172, 202]);
+    const rejected = first.body.rejected as {
+      line: number;
+      field: string;
+      code: string;
+    }[];
+    expect(rejected.map((r) => r.line)).toEqual([
+      26, 62, 92, 122, 152, 172, 202,
+    ]);
     for (const r of rejected) {
       expect(r.code).toMatch(/^[A-Z_]+$/);
       expect(r.field).toBeTruthy();
@@ -72,29 +82,54 @@ describe('roster import', () => {
       csv: sampleFile('oakfield', 'roster.csv'),
     });
 
-    expect(again.body).toMatchObject({ created: 0, updated: 0, unchanged: 220 });
+    expect(again.body).toMatchObject({
+      created: 0,
+      updated: 0,
+      unchanged: 220,
+    });
   });
 
   it('keeps form and year groups in step with the file', async () => {
-    const groups = await call('GET', `/centres/${centre.urn}/groups?limit=200`, {
-      token: centre.admin.token,
-    });
-    const names = groups.body.items.map((g: { kind: string; name: string }) => `${g.kind}:${g.name}`);
+    const groups = await call(
+      'GET',
+      `/centres/${centre.urn}/groups?limit=200`,
+      {
+        token: centre.admin.token,
+      },
+    );
+    const names = groups.body.items.map(
+      (g: { kind: string; name: string }) => `${g.kind}:${g.name}`,
+    );
 
     expect(names).toEqual(
-      expect.arrayContaining(['form:11A', 'form:11F', 'form:13X', 'year:Year 11', 'year:Year 13']),
+      expect.arrayContaining([
+        'form:11A',
+        'form:11F',
+        'form:13X',
+        'year:Year 11',
+        'year:Year 13',
+      ]),
     );
   });
 
   it('updates, creates and reports absent students from a later export', async () => {
     const before = await wholeList(centre.admin.token, centre.urn);
-    const update = await call('POST', `/centres/${centre.urn}/students/import`, {
-      token: centre.admin.token,
-      csv: sampleFile('oakfield', 'roster-update.csv'),
-    });
+    const update = await call(
+      'POST',
+      `/centres/${centre.urn}/students/import`,
+      {
+        token: centre.admin.token,
+        csv: sampleFile('oakfield', 'roster-update.csv'),
+      },
+    );
 
     expect(update.status).toBe(200);
-    expect(update.body).toMatchObject({ created: 1, updated: 2, unchanged: 217, left: [] });
+    expect(update.body).toMatchObject({
+      created: 1,
+      updated: 2,
+      unchanged: 217,
+      left: [],
+    });
     expect(update.body.absent).toHaveLength(1);
     const after = await wholeList(centre.admin.token, centre.urn);
     expect(after).toHaveLength(before.length + 1);
@@ -106,12 +141,18 @@ describe('roster import', () => {
   });
 
   it('marks absent students as left only for a full-roll import', async () => {
-    const full = await call('POST', `/centres/${centre.urn}/students/import?roll=full`, {
-      token: centre.admin.token,
-      csv: sampleFile('oakfield', 'roster-update.csv'),
-    });
+    const full = await call(
+      'POST',
+      `/centres/${centre.urn}/students/import?roll=full`,
+      {
+        token: centre.admin.token,
+        csv: sampleFile('oakfield', 'roster-update.csv'),
+      },
+    );
     const list = await wholeList(centre.admin.token, centre.urn);
-    const centreNow = await call('GET', `/centres/${centre.urn}`, { token: centre.admin.token });
+    const centreNow = await call('GET', `/centres/${centre.urn}`, {
+      token: centre.admin.token,
+    });
 
     expect(full.body.left).toHaveLength(1);
     expect(full.body.left).toEqual(full.body.absent);
@@ -143,7 +184,10 @@ describe('roster import', () => {
     });
 
     expect(out.status).toBe(400);
-    expect(out.body.error).toMatchObject({ code: 'MISSING_COLUMN', field: 'legalForename' });
+    expect(out.body.error).toMatchObject({
+      code: 'MISSING_COLUMN',
+      field: 'legalForename',
+    });
   });
 
   it('lets only centre admins and heads of year import a roster', async () => {
@@ -175,13 +219,23 @@ describe('student lists', () => {
       roles: ['form-tutor'],
       dataIssuer: true,
     });
-    const groups = await call('GET', `/centres/${centre.urn}/groups?limit=200`, {
-      token: centre.admin.token,
-    });
-    form11b = groups.body.items.find((g: { name: string }) => g.name === '11B').groupId;
-    await call('PUT', `/centres/${centre.urn}/groups/${form11b}/staff/${tutor.staffId}`, {
-      token: centre.admin.token,
-    });
+    const groups = await call(
+      'GET',
+      `/centres/${centre.urn}/groups?limit=200`,
+      {
+        token: centre.admin.token,
+      },
+    );
+    form11b = groups.body.items.find(
+      (g: { name: string }) => g.name === '11B',
+    ).groupId;
+    await call(
+      'PUT',
+      `/centres/${centre.urn}/groups/${form11b}/staff/${tutor.staffId}`,
+      {
+        token: centre.admin.token,
+      },
+    );
   });
 
   it('shows a tutor the students of their groups only', async () => {
@@ -198,37 +252,61 @@ describe('student lists', () => {
 
     expect(all).toHaveLength(220);
     const surnames = all.map((s) => s.legalSurname);
-    expect([...surnames].sort((a, b) => a.localeCompare(b, 'en-GB'))).toEqual(surnames);
+    expect([...surnames].sort((a, b) => a.localeCompare(b, 'en-GB'))).toEqual(
+      surnames,
+    );
   });
 
   it('finds students by name regardless of case and accents', async () => {
     const found = await wholeList(centre.admin.token, centre.urn, '&q=MULLER');
 
     expect(found.length).toBeGreaterThan(0);
-    expect(found.every((s) => s.legalSurname.normalize('NFKD').toLowerCase().includes('mu'))).toBe(true);
+    expect(
+      found.every((s) =>
+        s.legalSurname.normalize('NFKD').toLowerCase().includes('mu'),
+      ),
+    ).toBe(true);
   });
 
   it('refuses a tutor a group they are not assigned to', async () => {
-    const groups = await call('GET', `/centres/${centre.urn}/groups?limit=200`, {
-      token: centre.admin.token,
-    });
-    const form11a = groups.body.items.find((g: { name: string }) => g.name === '11A').groupId;
+    const groups = await call(
+      'GET',
+      `/centres/${centre.urn}/groups?limit=200`,
+      {
+        token: centre.admin.token,
+      },
+    );
+    const form11a = groups.body.items.find(
+      (g: { name: string }) => g.name === '11A',
+    ).groupId;
 
-    const out = await call('GET', `/centres/${centre.urn}/students?group=${form11a}`, {
-      token: tutor.token,
-    });
+    const out = await call(
+      'GET',
+      `/centres/${centre.urn}/students?group=${form11a}`,
+      {
+        token: tutor.token,
+      },
+    );
 
     expect(out.status).toBe(403);
     expect(out.body.error.code).toBe('NOT_YOUR_GROUP');
   });
 
   it('refuses a cursor it did not give out and an unknown query field', async () => {
-    const cursor = await call('GET', `/centres/${centre.urn}/students?cursor=bm9wZQ`, {
-      token: centre.admin.token,
-    });
-    const unknown = await call('GET', `/centres/${centre.urn}/students?sort=dob`, {
-      token: centre.admin.token,
-    });
+    const cursor = await call(
+      'GET',
+      `/centres/${centre.urn}/students?cursor=bm9wZQ`,
+      {
+        token: centre.admin.token,
+      },
+    );
+    const unknown = await call(
+      'GET',
+      `/centres/${centre.urn}/students?sort=dob`,
+      {
+        token: centre.admin.token,
+      },
+    );
 
     expect(cursor.status).toBe(400);
     expect(cursor.body.error.code).toBe('INVALID_CURSOR');

@@ -57,7 +57,12 @@ export function apiClient(apiUrl: string) {
     } catch {
       // Not JSON: the test sees the text.
     }
-    return { status: response.status, headers: response.headers, body: parsed, text };
+    return {
+      status: response.status,
+      headers: response.headers,
+      body: parsed,
+      text,
+    };
   };
 }
 

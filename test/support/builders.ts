@@ -1,13 +1,13 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { fixedClock } from '../../functions/lib/clock.js';
-import { type Config, parseConfig } from '../../functions/lib/config.js';
-import type { Deps } from '../../functions/lib/deps.js';
 import type {
   Centre,
   Offer,
   Staff,
   Student,
 } from '../../functions/domain/types.js';
+import { fixedClock } from '../../functions/lib/clock.js';
+import { type Config, parseConfig } from '../../functions/lib/config.js';
+import type { Deps } from '../../functions/lib/deps.js';
 
 /** Small builders: each test says only what matters to it. */
 

@@ -26,10 +26,14 @@ export async function issuingCentre(
 ): Promise<IssuingCentre> {
   const call = apiClient(stack.apiUrl);
   const centre = await newCentre(stack, options);
-  const imported = await call('POST', `/centres/${centre.urn}/students/import`, {
-    token: centre.admin.token,
-    csv: sampleFile('oakfield', 'roster.csv'),
-  });
+  const imported = await call(
+    'POST',
+    `/centres/${centre.urn}/students/import`,
+    {
+      token: centre.admin.token,
+      csv: sampleFile('oakfield', 'roster.csv'),
+    },
+  );
   expect(imported.status).toBe(200);
   if (options.lifetimeMinutes) {
     const policy = await call('PUT', `/centres/${centre.urn}/policy`, {
@@ -41,11 +45,18 @@ export async function issuingCentre(
     });
     expect(policy.status).toBe(200);
   }
-  const groupList = await call('GET', `/centres/${centre.urn}/groups?limit=200`, {
-    token: centre.admin.token,
-  });
+  const groupList = await call(
+    'GET',
+    `/centres/${centre.urn}/groups?limit=200`,
+    {
+      token: centre.admin.token,
+    },
+  );
   const groups = new Map<string, string>(
-    groupList.body.items.map((g: { name: string; groupId: string }) => [g.name, g.groupId]),
+    groupList.body.items.map((g: { name: string; groupId: string }) => [
+      g.name,
+      g.groupId,
+    ]),
   );
   const tutor = await newStaff(stack, call, centre.urn, centre.admin.token, {
     roles: ['form-tutor'],
@@ -72,14 +83,22 @@ export async function vouchAndOffer(
   studentId: string,
 ) {
   const call = apiClient(stack.apiUrl);
-  const vouch = await call('POST', `/centres/${urn}/students/${studentId}/vouches`, {
-    token,
-    json: { method: 'in-person' },
-  });
+  const vouch = await call(
+    'POST',
+    `/centres/${urn}/students/${studentId}/vouches`,
+    {
+      token,
+      json: { method: 'in-person' },
+    },
+  );
   expect(vouch.status).toBe(201);
-  const offer = await call('POST', `/centres/${urn}/vouches/${vouch.body.vouchId}/offers`, {
-    token,
-  });
+  const offer = await call(
+    'POST',
+    `/centres/${urn}/vouches/${vouch.body.vouchId}/offers`,
+    {
+      token,
+    },
+  );
   expect(offer.status).toBe(201);
   return {
     vouchId: vouch.body.vouchId as string,

@@ -4,7 +4,7 @@ import {
   InitiateAuthCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Role } from '../../functions/domain/types.js';
-import { type Call, apiClient } from './api.js';
+import { apiClient, type Call } from './api.js';
 import type { LocalStackDescription } from './local-stack.js';
 import { createStaffSignIn, setPasswordAndSignIn } from './staff-auth.js';
 

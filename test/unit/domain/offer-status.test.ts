@@ -45,9 +45,9 @@ describe('newOfferSecrets', () => {
 
     expect(pair?.offerId).toBe('AAAAAAAAAAAAAAAAAAAAAA');
     expect(sha256(pair?.secret ?? '')).toBe(s.refHash);
-    expect(preAuthorizedCode('AAAAAAAAAAAAAAAAAAAAAA', pair?.secret ?? '')).toBe(
-      s.code,
-    );
+    expect(
+      preAuthorizedCode('AAAAAAAAAAAAAAAAAAAAAA', pair?.secret ?? ''),
+    ).toBe(s.code);
     expect(sha256(s.code)).toBe(s.codeHash);
     expect(txCodeHash(s.code, s.txCode)).toBe(s.txCodeHash);
   });

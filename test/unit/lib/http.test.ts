@@ -54,7 +54,10 @@ function centresHandler(impl: RouteImpl, verified = true) {
   return createApiHandler('centres', impls, () => deps);
 }
 
-const withToken = { Authorization: 'Bearer good', 'Content-Type': 'application/json' };
+const withToken = {
+  Authorization: 'Bearer good',
+  'Content-Type': 'application/json',
+};
 
 describe('createApiHandler', () => {
   it('answers a route with what its implementation returns', async () => {
@@ -69,7 +72,10 @@ describe('createApiHandler', () => {
 
   it('accepts the bearer scheme in any letter case', async () => {
     const handler = centresHandler(async () => ok({}));
-    const headers = { authorization: 'bEaReR good', 'content-type': 'application/json' };
+    const headers = {
+      authorization: 'bEaReR good',
+      'content-type': 'application/json',
+    };
 
     const out = await handler(event({ headers }), context);
 
