@@ -59,7 +59,7 @@ async function api(
     body = JSON.stringify(options.json);
   } else if (options.csv) {
     headers['Content-Type'] = 'text/csv';
-    body = options.csv;
+    body = new Uint8Array(options.csv);
   }
   const response = await fetch(`${stack.apiUrl}${path}`, {
     method,
