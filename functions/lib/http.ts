@@ -276,57 +276,92 @@ export function createApiHandler(
     if (!impls[key]) throw new Error(`No implementation for ${key}`);
   }
 
-  const handle = async (
-    event: APIGatewayProxyEvent,
-  ): Promise<APIGatewayProxyResult> => {
-    const key = `${event.httpMethod} ${event.resource}`;
-    const route = table.get(key);
-    const impl = impls[key];
-    if (!route || !impl) return errorResponse(notFound(), group);
+  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, ApiContext>(
+    async (_event: APIGatewayProxyEvent, context: ApiContext) => {
+      const request = context.api as Request;
+      const impl = impls[routeKey(request.route)] as RouteImpl;
+      const reply = await impl(request);
+      logger.info('request answered', { status: reply.status });
+      return replyToResult(reply);
+    },
+  )
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(errorMapping(group))
+    .use(requestReading(table, getDeps))
+    .use(authentication());
+}
 
-    try {
+/** The Lambda context, carrying the request the middlewares read. */
+interface ApiContext extends Context {
+  api?: Request;
+}
+
+type Middleware = middy.MiddlewareObj<
+  APIGatewayProxyEvent,
+  APIGatewayProxyResult,
+  Error,
+  ApiContext
+>;
+
+/** Maps anything thrown, in any step, to the answer a caller may see. */
+function errorMapping(group: RouteGroup): Middleware {
+  return {
+    onError: async (request) => {
+      request.response = errorResponse(request.error, group);
+    },
+  };
+}
+
+/** Finds the route from the resource template and reads the request. */
+function requestReading(
+  table: Map<string, Route>,
+  getDeps: () => Deps,
+): Middleware {
+  return {
+    before: async ({ event, context }) => {
+      const route = table.get(`${event.httpMethod} ${event.resource}`);
+      if (!route) throw notFound();
       const headers = lowerCaseHeaders(event.headers);
-      const dependencies = getDeps();
-      const request: Request = {
+      const requestId = event.requestContext?.requestId ?? '';
+      logger.setCorrelationId(requestId);
+      logger.appendKeys({ route: route.path, method: route.method });
+      context.api = {
         route,
         params: decodeParams(event.pathParameters),
         query: { ...(event.queryStringParameters ?? {}) },
         headers,
         body: parseBody(route, event, headers),
         sourceIp: event.requestContext?.identity?.sourceIp ?? '',
-        requestId: event.requestContext?.requestId ?? '',
-        deps: dependencies,
+        requestId,
+        deps: getDeps(),
       };
-      logger.setCorrelationId(request.requestId);
-      logger.appendKeys({ route: route.path, method: route.method });
-
-      if (route.access !== 'public') {
-        request.caller = await authenticate(
-          dependencies.verifier,
-          headers.authorization,
-        );
-        if (
-          route.access === 'operator' &&
-          !inGroup(request.caller, 'operator')
-        ) {
-          throw forbidden(
-            'OPERATOR_ONLY',
-            'Only the national operator can do this.',
-          );
-        }
-      }
-
-      const reply = await impl(request);
-      logger.info('request answered', { status: reply.status });
-      return replyToResult(reply);
-    } catch (error) {
-      return errorResponse(error, group);
-    } finally {
-      logger.removeKeys(['route', 'method']);
-    }
+    },
   };
+}
 
-  return middy<APIGatewayProxyEvent, APIGatewayProxyResult, Error, Context>(
-    handle,
-  ).use(injectLambdaContext(logger, { resetKeys: true }));
+/**
+ * Verifies the staff access token on every route that is not public, and
+ * keeps operator routes to the operator group. Roles at a centre are not
+ * in the token: the domain reads them from the table on each request.
+ */
+function authentication(): Middleware {
+  return {
+    before: async ({ context }) => {
+      const request = context.api as Request;
+      if (request.route.access === 'public') return;
+      request.caller = await authenticate(
+        request.deps.verifier,
+        request.headers.authorization,
+      );
+      if (
+        request.route.access === 'operator' &&
+        !inGroup(request.caller, 'operator')
+      ) {
+        throw forbidden(
+          'OPERATOR_ONLY',
+          'Only the national operator can do this.',
+        );
+      }
+    },
+  };
 }

@@ -1,0 +1,51 @@
+import { Duration } from 'aws-cdk-lib';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import type { IKey } from 'aws-cdk-lib/aws-kms';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+
+export interface AlarmsProps {
+  emails: readonly string[];
+  dataKey: IKey;
+}
+
+/** Alarms that e-mail the region's operators when something fails. */
+export class Alarms extends Construct {
+  readonly topic: Topic;
+
+  constructor(scope: Construct, id: string, props: AlarmsProps) {
+    super(scope, id);
+
+    this.topic = new Topic(this, 'Topic', {
+      displayName: 'Education Records alarms',
+      masterKey: props.dataKey,
+      enforceSSL: true,
+    });
+    for (const email of props.emails) {
+      this.topic.addSubscription(new EmailSubscription(email));
+    }
+  }
+
+  /** Alarms when the metric's sum over five minutes reaches `threshold`. */
+  whenAtLeast(id: string, metric: IMetric, threshold: number): Alarm {
+    const alarm = new Alarm(this, id, {
+      metric,
+      threshold,
+      evaluationPeriods: 1,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(new SnsAction(this.topic));
+
+    return alarm;
+  }
+}
+
+export const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };

@@ -1,0 +1,116 @@
+import { NagSuppressions } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+/**
+ * Each suppression the stack needs, with the reason it is safe. They are
+ * applied to the narrowest construct, and wildcard findings only for the
+ * exact wildcard named (`appliesTo`).
+ */
+
+/** Functions that read and write the table and trace with X-Ray. */
+export function suppressFunctionFindings(role: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Typed table grant: the queries need every global secondary ' +
+          'index of this one table (table ARN followed by /index/*).',
+        appliesTo: [
+          { regex: '/^Resource::<RecordsTable.+\\.Arn>/index/\\*$/' },
+        ],
+      },
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Typed table grant: DynamoDB needs these KMS actions on the ' +
+          'data key, which is named as the only resource.',
+        appliesTo: ['Action::kms:GenerateDataKey*', 'Action::kms:ReEncrypt*'],
+      },
+      xrayFinding,
+    ],
+    true,
+  );
+}
+
+/** The state machine's role: it traces and delivers its own logs. */
+export function suppressStateMachineFindings(role: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        ...xrayFinding,
+        reason:
+          `${xrayFinding.reason} CloudWatch Logs delivery actions ` +
+          '(logs:CreateLogDelivery and the rest) take no resource either: ' +
+          'https://docs.aws.amazon.com/step-functions/latest/dg/cw-logs.html',
+      },
+    ],
+    true,
+  );
+}
+
+const xrayFinding = {
+  id: 'AwsSolutions-IAM5',
+  reason:
+    'X-Ray PutTraceSegments and PutTelemetryRecords support no ' +
+    'resource-level permissions, so their resource is *: ' +
+    'https://docs.aws.amazon.com/service-authorization/latest/reference/list_awsx-ray.html',
+  appliesTo: ['Resource::*'],
+};
+
+/** Wallet-facing and metadata routes, public by the protocol. */
+export function suppressPublicMethodFindings(method: IConstruct): void {
+  const reason =
+    'Public by OpenID4VCI: wallets call metadata, the token endpoint ' +
+    '(pre-authorized code with tx_code) and the credential endpoint ' +
+    "(the issuer's own access token, which the handler checks) " +
+    'with no Cognito sign-in. WAF rate-limits these paths.';
+  NagSuppressions.addResourceSuppressions(method, [
+    { id: 'AwsSolutions-APIG4', reason },
+    { id: 'AwsSolutions-COG4', reason },
+  ]);
+}
+
+/** The stage logs every request to its access log instead. */
+export function suppressExecutionLoggingFinding(stage: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(stage, [
+    {
+      id: 'AwsSolutions-APIG6',
+      reason:
+        'The stage writes a JSON access log line for every request ' +
+        '(resource template, status, latencies, WAF status). Execution ' +
+        'logging needs the account-wide API Gateway CloudWatch role, which ' +
+        'two regional stacks in one AWS region would fight over, and at ' +
+        'INFO it logs request paths that carry offer references.',
+    },
+  ]);
+}
+
+/** Bodies are checked by the handlers, which know their content types. */
+export function suppressRequestBodyValidationFinding(api: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(api, [
+    {
+      id: 'AwsSolutions-APIG2',
+      reason:
+        'Every method has a request validator that requires its path ' +
+        'parameters. Bodies (JSON, CSV, form) are parsed and validated ' +
+        'with zod in the handler; a body validator without JSON Schema ' +
+        'models would check nothing and suggest otherwise.',
+    },
+  ]);
+}
+
+/** The runtime the project is built and tested on. */
+export function suppressRuntimeFinding(fn: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(fn, [
+    {
+      id: 'AwsSolutions-L1',
+      reason:
+        "nodejs24.x is the CDK's NODEJS_LATEST and the Node the project " +
+        'pins (the `node` devDependency) and tests on. The newer ' +
+        'nodejs26.x is a toolchain change made with the tests, not here.',
+    },
+  ]);
+}
