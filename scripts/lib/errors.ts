@@ -13,6 +13,11 @@ export class UsageError extends ImportCliError {
   override readonly name = 'UsageError';
 }
 
+/** The file to import cannot be read. */
+export class InputFileError extends ImportCliError {
+  override readonly name = 'InputFileError';
+}
+
 /** `.local/stack.json` is missing or not what `npm start` writes. */
 export class StackFileError extends ImportCliError {
   override readonly name = 'StackFileError';

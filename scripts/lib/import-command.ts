@@ -12,6 +12,7 @@ import { type CsvChunk, chunkBody, splitCsv } from './csv-chunks.js';
 import {
   ApiRequestError,
   ImportCliError,
+  InputFileError,
   PartialImportError,
   UsageError,
 } from './errors.js';
@@ -57,7 +58,10 @@ export async function runImport(
     }
     command = parsed.command;
   } catch (error) {
-    if (!(error instanceof UsageError)) throw error;
+    if (!(error instanceof UsageError)) {
+      io.stderr.write(`${failureText(error)}\n`);
+      return exitCodes.failed;
+    }
     io.stderr.write(`${error.message}\n\n${usage}\n`);
     return exitCodes.usage;
   }
@@ -115,7 +119,7 @@ async function readInput(file: string): Promise<Uint8Array> {
     return await readFile(file);
   } catch (cause) {
     const code = (cause as { code?: string }).code ?? 'an error';
-    throw new ImportCliError(`${file} cannot be read (${code}).`, { cause });
+    throw new InputFileError(`${file} cannot be read (${code}).`, { cause });
   }
 }
 

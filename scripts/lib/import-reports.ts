@@ -8,8 +8,12 @@ import type { ResultsReport } from '../../functions/domain/results-import.js';
 import type { RosterReport } from '../../functions/domain/roster-import.js';
 import type { StaffImportReport } from '../../functions/domain/staff-import.js';
 
-export type { GroupsImportReport, ResultsReport, RosterReport };
-export type { StaffImportReport };
+export type {
+  GroupsImportReport,
+  ResultsReport,
+  RosterReport,
+  StaffImportReport,
+};
 
 export const importKinds = ['roster', 'staff', 'groups', 'results'] as const;
 

@@ -257,7 +257,7 @@ describe('splitCsv', () => {
     expect(rowsInFileLines(chunks)).toEqual(apiRead(file).rows);
   });
 
-  it('leaves blank lines with the row before them, so no chunk is blank', () => {
+  it('leaves blank lines with the row before them, never alone', () => {
     const file = bytesOf(
       'ULN,Grade\r\n\r\n1,A\r\n\r\n\r\n2,B\r\n\r\n3,C\r\n\r\n',
     );
@@ -338,7 +338,7 @@ describe('splitCsv', () => {
     );
   });
 
-  it('splits the Oakfield results sample into chunks that read the same', () => {
+  it('splits the Oakfield results sample as the API reads it', () => {
     const file = readFileSync(
       new URL('../../../samples/oakfield/results.csv', import.meta.url),
     );

@@ -206,7 +206,7 @@ async function run(argv: string[], env: Record<string, string> = {}) {
 }
 
 describe('runImport', () => {
-  it('sends a roster exactly as saved, as text/csv with the token', async () => {
+  it('sends a roster as saved, as text/csv, with the token', async () => {
     api.answer = () => ({ status: 200, body: rosterReport });
     const file = samplePath('oakfield/roster.csv');
 
@@ -410,7 +410,7 @@ describe('runImport', () => {
       expect(api.received).toHaveLength(3);
     });
 
-    it('refuses a file that is not UTF-8 without sending any of it', async () => {
+    it('refuses a file that is not UTF-8, sending none of it', async () => {
       const latin1 = join(dir, 'latin1.csv');
       writeFileSync(
         latin1,

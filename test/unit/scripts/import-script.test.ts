@@ -73,11 +73,8 @@ describe('scripts/import.ts', () => {
       expect(stderr).toContain('3 created, 0 existing, 0 rejected');
       expect(received).toHaveLength(1);
       expect(received[0]?.type).toBe('text/csv');
-      expect(
-        received[0]?.body.equals(
-          readFileSync(new URL(file, `file://${repoRoot}`)),
-        ),
-      ).toBe(true);
+      const sent = readFileSync(join(repoRoot, file));
+      expect(received[0]?.body.equals(sent)).toBe(true);
     } finally {
       server.close();
     }
