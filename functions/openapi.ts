@@ -10,6 +10,8 @@ import {
   patchCentreBody,
   patchStaffBody,
   policyBody,
+  putSeriesBody,
+  resultsImportQuery,
   studentListQuery,
   vouchBody,
 } from './schemas.js';
@@ -24,6 +26,7 @@ const bodies: Record<string, z.ZodType> = {
   'POST /centres/{urn}/groups': createGroupBody,
   'POST /centres/{urn}/groups/{groupId}/students': bulkGroupStudentsBody,
   'POST /centres/{urn}/students/{studentId}/vouches': vouchBody,
+  'PUT /series/{seriesId}': putSeriesBody,
 };
 
 const queries: Record<string, z.ZodObject> = {
@@ -32,6 +35,7 @@ const queries: Record<string, z.ZodObject> = {
   'GET /centres/{urn}/groups': listQuery,
   'GET /centres/{urn}/students': studentListQuery,
   'POST /centres/{urn}/students/import': importQuery,
+  'POST /results/import': resultsImportQuery,
 };
 
 const errorSchema = {

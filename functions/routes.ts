@@ -195,6 +195,14 @@ export const routes: readonly Route[] = [
     access: 'operator',
     accepts: csv,
   },
+  {
+    method: 'PUT',
+    path: '/series/{seriesId}',
+    group: 'results',
+    access: 'operator',
+    accepts: json,
+  },
+  { method: 'GET', path: '/series', group: 'results', access: 'public' },
 
   // Wallet-facing (OpenID for Verifiable Credential Issuance 1.0)
   {
@@ -230,6 +238,12 @@ export const routes: readonly Route[] = [
     accepts: form,
   },
   { method: 'POST', path: '/nonce', group: 'wallet', access: 'public' },
+  {
+    method: 'GET',
+    path: '/status-lists/{listId}',
+    group: 'wallet',
+    access: 'public',
+  },
   {
     method: 'POST',
     path: '/credential',

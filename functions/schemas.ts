@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { groupKinds, roles, vouchMethods } from './domain/types.js';
+import { SAFE_TEXT } from './imports/identifiers.js';
 
 /**
  * Request schemas of the staff-facing routes. Handlers validate with these
@@ -7,7 +8,23 @@ import { groupKinds, roles, vouchMethods } from './domain/types.js';
  * disagree. Objects are strict: an unknown field is a 400.
  */
 
-const trimmed = (max: number) => z.string().trim().min(1).max(max);
+/**
+ * Free text such as a name: trimmed and composed (NFC) as the CSV imports
+ * do, and refused when it holds a control character or a text-direction
+ * override, which the imports refuse too.
+ */
+const trimmed = (max: number) =>
+  z
+    .string()
+    .trim()
+    .normalize('NFC')
+    .min(1)
+    .max(max)
+    .regex(
+      SAFE_TEXT,
+      'it may not hold line breaks, control characters or ' +
+        'text-direction marks',
+    );
 
 export const urnParam = z.string().regex(/^\d{6}$/, 'a URN is 6 digits');
 export const idParam = z
@@ -103,4 +120,38 @@ export const bulkGroupStudentsBody = z.union([
 
 export const vouchBody = z.strictObject({
   method: z.enum(vouchMethods),
+});
+
+export const seriesIdParam = z
+  .string()
+  .regex(
+    /^[a-z0-9-]{3,40}$/,
+    'a series id is 3 to 40 lower-case letters, digits and hyphens',
+  );
+
+/**
+ * An instant in UTC, to the millisecond at most, kept in the form
+ * `toISOString` writes so that stored times compare as text too. GCSE
+ * results day's 11:00 in British Summer Time is 10:00Z.
+ */
+export const utcInstant = z.iso
+  .datetime({ message: 'a time in UTC such as 2026-08-20T10:00:00Z' })
+  .refine(
+    (s) => !/\.\d{4,}Z$/.test(s),
+    'give the time to the millisecond at most',
+  )
+  .transform((s) => new Date(s).toISOString());
+
+const CONTROL = /\p{Cc}/u;
+
+export const putSeriesBody = z.strictObject({
+  name: trimmed(100).refine(
+    (s) => !CONTROL.test(s),
+    'a name has no line breaks or other control characters',
+  ),
+  releaseAt: utcInstant,
+});
+
+export const resultsImportQuery = z.strictObject({
+  series: seriesIdParam.optional(),
 });

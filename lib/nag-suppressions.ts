@@ -66,7 +66,8 @@ export function suppressPublicMethodFindings(method: IConstruct): void {
     'Public by OpenID4VCI: wallets call metadata, the token endpoint ' +
     '(pre-authorized code with tx_code) and the credential endpoint ' +
     "(the issuer's own access token, which the handler checks) " +
-    'with no Cognito sign-in. WAF rate-limits these paths.';
+    'with no Cognito sign-in. WAF rate-limits the token, nonce and ' +
+    'credential paths per address.';
   NagSuppressions.addResourceSuppressions(method, [
     { id: 'AwsSolutions-APIG4', reason },
     { id: 'AwsSolutions-COG4', reason },

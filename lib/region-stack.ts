@@ -33,6 +33,7 @@ export interface RegionStackProps extends StackProps {
 export const signInAdminActions = [
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminListGroupsForUser',
   'cognito-idp:AdminAddUserToGroup',
   'cognito-idp:AdminDisableUser',
 ] as const;

@@ -112,7 +112,7 @@ export async function listCentres(
     IndexName: 'GSI1',
     KeyConditionExpression: 'GSI1PK = :all',
     ExpressionAttributeValues: { ':all': 'CENTRES' },
-    ExclusiveStartKey: decodeCursor(query.cursor),
+    ExclusiveStartKey: decodeCursor(query.cursor, { GSI1PK: 'CENTRES' }),
     Limit: query.limit ?? 50,
   });
   return {

@@ -118,7 +118,11 @@ export async function listGroups(
       ':pk': keys.centre(urn).PK,
       ':group': keys.groupPrefix(),
     },
-    ExclusiveStartKey: decodeCursor(query.cursor),
+    ExclusiveStartKey: decodeCursor(
+      query.cursor,
+      { PK: keys.centre(urn).PK },
+      { SK: keys.groupPrefix() },
+    ),
     Limit: query.limit ?? 100,
   });
   return {

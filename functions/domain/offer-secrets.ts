@@ -27,20 +27,49 @@ export interface OfferSecrets {
 /** 16 bytes keep the offer URI short enough for a QR code at version 10. */
 const refSecretBytes = 16;
 
-export function preAuthorizedCode(offerId: string, refSecret: string): string {
+/** Whose offer it is, written into the code (see `splitCode`). */
+export interface OfferOwner {
+  urn: string;
+  studentId: string;
+}
+
+/**
+ * `<urn><studentId><offerId>.<secret>`: the code names the offer and its
+ * student, so the token endpoint can begin the refresh chain without first
+ * reading the offer. Changing any part breaks the hash it is checked by.
+ */
+export function preAuthorizedCode(
+  offerId: string,
+  refSecret: string,
+  owner: OfferOwner,
+): string {
   const derived = createHmac('sha256', refSecret)
     .update('pre-authorized-code')
     .digest('base64url');
-  return `${offerId}.${derived}`;
+  return `${owner.urn}${owner.studentId}${offerId}.${derived}`;
+}
+
+export function splitCode(
+  code: string,
+): (OfferOwner & { offerId: string }) | undefined {
+  const match =
+    /^(\d{6})([A-Za-z0-9_-]{22})([A-Za-z0-9_-]{22})\.[A-Za-z0-9_-]{43}$/.exec(
+      code,
+    );
+  if (!match?.[1] || !match[2] || !match[3]) return undefined;
+  return { urn: match[1], studentId: match[2], offerId: match[3] };
 }
 
 export function txCodeHash(code: string, txCode: string): string {
   return createHmac('sha256', code).update(txCode).digest('base64url');
 }
 
-export function newOfferSecrets(offerId: string): OfferSecrets {
+export function newOfferSecrets(
+  offerId: string,
+  owner: OfferOwner,
+): OfferSecrets {
   const refSecret = newSecret(refSecretBytes);
-  const code = preAuthorizedCode(offerId, refSecret);
+  const code = preAuthorizedCode(offerId, refSecret, owner);
   const txCode = newDigits(6);
   return {
     ref: `${offerId}.${refSecret}`,

@@ -20,7 +20,7 @@ import type {
   Student,
   Vouch,
 } from './types.js';
-import { checkMayIssue } from './vouches.js';
+import { checkInStudentGroups, checkMayIssue } from './vouches.js';
 
 type TransactItem = NonNullable<
   TransactWriteCommandInput['TransactItems']
@@ -97,6 +97,8 @@ export async function createOffer(
       keys.student(urn, vouch.studentId),
     );
     if (!student || student.status !== 'on-roll') throw notFound();
+    // The student may have moved group since the vouch: check again.
+    checkInStudentGroups(staff, student);
     const previous = student.latestOfferId
       ? await getEntity<Offer>(
           deps.db,
@@ -106,7 +108,10 @@ export async function createOffer(
       : undefined;
 
     const offerId = newId();
-    const secrets = newOfferSecrets(offerId);
+    const secrets = newOfferSecrets(offerId, {
+      urn,
+      studentId: student.studentId,
+    });
     const lifetime =
       centre.policy.offerLifetimeMinutes / deps.config.LIFETIME_DIVISOR;
     const offer: Offer = {
@@ -153,7 +158,14 @@ export async function createOffer(
         if (fresh) checkVouchUsable(fresh, staff, deps.clock.now());
       }
       // Another offer for the student landed first: try again on top of it.
-      if (attempt >= 3) throw error;
+      if (attempt >= 3) {
+        throw conflict(
+          'OFFER_CONFLICT',
+          'Another QR code was being made for this student at the same ' +
+            'moment. Try again.',
+          { cause: error },
+        );
+      }
     }
   }
 }

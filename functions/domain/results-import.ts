@@ -1,16 +1,37 @@
 import type { Rejection } from '../imports/csv.js';
 import { parseResults, type ResultRow } from '../imports/results-csv.js';
 import type { Deps } from '../lib/deps.js';
+import { unprocessable } from '../lib/errors.js';
 import { stableId } from '../lib/ids.js';
 import { keys, table } from '../lib/keys.js';
 import { batchGet, batchWrite, entity, queryAll } from '../lib/table.js';
-import type { Result, Student } from './types.js';
+import {
+  type PreparedRecord,
+  prepareRecords,
+  qualificationOf,
+  recordHolds,
+  recordKey,
+  type StoredResult,
+  type StudentRef,
+} from './records.js';
+import {
+  isReleased,
+  readCatalogue,
+  type SeriesCatalogue,
+  type SeriesView,
+  seriesEntry,
+  seriesList,
+  seriesNameKey,
+} from './series.js';
+import type { Student } from './types.js';
 
 export interface ResultsReport {
   /** Rows attached to a student (now or by an earlier import). */
   matched: number;
   /** Of those, rows this import stored for the first time. */
   stored: number;
+  /** Of those, rows that changed a result an earlier import stored. */
+  corrected: { line: number }[];
   unmatched: { line: number; reason: string }[];
   conflicts: { line: number; reason: string }[];
   rejected: Rejection[];
@@ -95,25 +116,165 @@ export const resultIdFor = (row: ResultRow) =>
 
 const lookupsInFlight = 8;
 
+export interface ImportOptions {
+  /** The series the file belongs to; without one, rows release at once. */
+  seriesId?: string;
+}
+
+const seriesMessages = {
+  mismatch:
+    "The row's series is not the series this file was imported for. " +
+    'Import the row with its own series, or correct it.',
+  embargoed:
+    'The row belongs to a series whose results are not released yet. ' +
+    'Import the file naming that series (?series=), so that its results ' +
+    'are withheld until the release time.',
+  inFileConflict:
+    'Another row of this file gives this student a different result for ' +
+    'the same qualification and series; the earlier row was kept. Check ' +
+    'them with the awarding organisation.',
+} as const;
+
+/** The series named by `?series=`, or a 422 if there is none such. */
+function seriesOf(
+  catalogue: SeriesCatalogue | undefined,
+  seriesId: string,
+): SeriesView {
+  const entry = seriesEntry(catalogue, seriesId);
+  if (!entry) {
+    throw unprocessable(
+      'UNKNOWN_SERIES',
+      'No series has this id. Create the series first, then import its ' +
+        'results.',
+      { field: 'series' },
+    );
+  }
+
+  return { seriesId, name: entry.name, releaseAt: entry.releaseAt };
+}
+
 /**
- * Imports an awarding organisation's results file. Re-importing changes
- * nothing: a result already held stays as it was.
+ * Why a row may not be imported as the file was sent, if it may not: a
+ * file sent for a series holds that series' rows only, and a file sent for
+ * none may not hold rows of a series still under embargo, which would
+ * otherwise be released at once.
+ */
+function seriesProblem(
+  row: ResultRow,
+  series: SeriesView | undefined,
+  embargoed: Set<string>,
+): Rejection | undefined {
+  if (series) {
+    if (seriesNameKey(row.series) === seriesNameKey(series.name)) {
+      return undefined;
+    }
+    return {
+      line: row.line,
+      field: 'series',
+      code: 'SERIES_MISMATCH',
+      message: seriesMessages.mismatch,
+    };
+  }
+  if (!embargoed.has(seriesNameKey(row.series))) return undefined;
+
+  return {
+    line: row.line,
+    field: 'series',
+    code: 'SERIES_EMBARGOED',
+    message: seriesMessages.embargoed,
+  };
+}
+
+/** The same award: every field a credential shows. */
+const sameAward = (a: StoredResult, b: StoredResult) =>
+  a.title === b.title &&
+  a.qan === b.qan &&
+  a.awardingBody === b.awardingBody &&
+  a.subject === b.subject &&
+  a.level === b.level &&
+  a.grade === b.grade &&
+  a.awardDate === b.awardDate;
+
+/**
+ * A held result with a later row's award. It keeps the series it was
+ * stored with: a correction sent without the series, or for another,
+ * must not release early what is withheld.
+ */
+function correction(
+  held: StoredResult,
+  row: StoredResult,
+  now: string,
+): StoredResult {
+  const { seriesId: _seriesOfRow, ...award } = row;
+
+  return {
+    ...award,
+    ...(held.seriesId === undefined ? {} : { seriesId: held.seriesId }),
+    importedAt: held.importedAt,
+    correctedAt: now,
+  };
+}
+
+const resultKey = (r: StoredResult) =>
+  keys.result(r.urn, r.studentId, r.resultId);
+
+const keyId = (key: { PK: string; SK: string }) => `${key.PK}|${key.SK}`;
+
+/**
+ * Imports an awarding organisation's results file, optionally for one
+ * series, whose rows are then withheld from records until its release
+ * time.
+ *
+ * A result is one student's award of one qualification (awarding
+ * organisation and QAN) in one series. A row for a result already held
+ * with the same award changes nothing. A row for a result already held
+ * with another award (grade, title, subject, level or award date) is a
+ * correction: the result takes the row's award and the row is listed in
+ * `corrected`. A result keeps the series it was first stored with, so a
+ * correction cannot release early what was withheld. Two rows of one file
+ * for one result with different awards are a conflict: the first stands.
+ *
+ * Every student whose results are not all shown by their prepared record
+ * has it rebuilt, which also mends a record an interrupted import left
+ * behind.
  */
 export async function importResults(
   deps: Deps,
   text: string,
+  options: ImportOptions = {},
 ): Promise<ResultsReport> {
+  const catalogue = await readCatalogue(deps);
+  const series =
+    options.seriesId === undefined
+      ? undefined
+      : seriesOf(catalogue, options.seriesId);
   const parsed = parseResults(text);
+  const clock = deps.clock.now();
   const report: ResultsReport = {
     matched: 0,
     stored: 0,
+    corrected: [],
     unmatched: [],
     conflicts: [],
     rejected: parsed.rejected,
   };
 
-  const lookups = new Map<string, Lookup>();
+  // Names of the series still under embargo, as seriesNameKey gives them.
+  const embargoed = new Set(
+    seriesList(catalogue)
+      .filter((s) => !isReleased(s, clock))
+      .map((s) => seriesNameKey(s.name)),
+  );
+  const rows: ResultRow[] = [];
   for (const row of parsed.rows) {
+    const problem = seriesProblem(row, series, embargoed);
+    if (problem) report.rejected.push(problem);
+    else rows.push(row);
+  }
+  report.rejected.sort((a, b) => a.line - b.line);
+
+  const lookups = new Map<string, Lookup>();
+  for (const row of rows) {
     const lookup = lookupFor(row);
     if (lookup) lookups.set(lookupId(lookup), lookup);
   }
@@ -130,9 +291,9 @@ export async function importResults(
     ),
   );
 
-  const now = deps.clock.now().toISOString();
-  const candidates: Result[] = [];
-  for (const row of parsed.rows) {
+  const now = clock.toISOString();
+  const candidates: { line: number; result: StoredResult }[] = [];
+  for (const row of rows) {
     const lookup = lookupFor(row);
     if (!lookup) continue;
     const match = matchRow(row, found.get(lookupId(lookup)) ?? []);
@@ -141,45 +302,111 @@ export async function importResults(
     } else if (match.kind === 'conflict') {
       report.conflicts.push({ line: row.line, reason: match.reason });
     } else {
-      report.matched++;
       candidates.push({
-        urn: match.student.urn,
-        studentId: match.student.studentId,
-        resultId: resultIdFor(row),
-        title: row.title,
-        qan: row.qan,
-        awardingBody: row.awardingBody,
-        subject: row.subject,
-        level: row.level,
-        grade: row.grade,
-        awardDate: row.awardDate,
-        series: row.series,
-        importedAt: now,
+        line: row.line,
+        result: {
+          urn: match.student.urn,
+          studentId: match.student.studentId,
+          resultId: resultIdFor(row),
+          title: row.title,
+          qan: row.qan,
+          awardingBody: row.awardingBody,
+          subject: row.subject,
+          level: row.level,
+          grade: row.grade,
+          awardDate: row.awardDate,
+          series: row.series,
+          ...(series ? { seriesId: series.seriesId } : {}),
+          importedAt: now,
+        },
       });
     }
   }
 
-  const resultKey = (r: Result) => keys.result(r.urn, r.studentId, r.resultId);
-  const held = new Set(
+  const TableName = deps.config.TABLE_NAME;
+  const held = new Map(
     (
-      await batchGet(deps.db, deps.config.TABLE_NAME, candidates.map(resultKey))
-    ).map((i) => `${i.PK}|${i.SK}`),
+      await batchGet(
+        deps.db,
+        TableName,
+        candidates.map((c) => resultKey(c.result)),
+      )
+    ).map((i) => [
+      keyId(i as { PK: string; SK: string }),
+      entity<StoredResult>(i),
+    ]),
   );
-  const seen = new Set<string>();
-  const fresh = candidates.filter((r) => {
-    const k = resultKey(r);
-    const id = `${k.PK}|${k.SK}`;
-    if (held.has(id) || seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
+
+  // Each result as it stands once this import is done.
+  const outcome = new Map<string, StoredResult>();
+  const writes: StoredResult[] = [];
+  for (const { line, result } of candidates) {
+    const id = keyId(resultKey(result));
+    const earlier = outcome.get(id);
+    if (earlier && !sameAward(earlier, result)) {
+      report.conflicts.push({ line, reason: seriesMessages.inFileConflict });
+      continue;
+    }
+    report.matched++;
+    if (earlier) continue;
+
+    const old = held.get(id);
+    if (!old) {
+      outcome.set(id, result);
+      writes.push(result);
+      report.stored++;
+    } else if (sameAward(old, result)) {
+      outcome.set(id, old);
+    } else {
+      const fixed = correction(old, result, now);
+      outcome.set(id, fixed);
+      writes.push(fixed);
+      report.corrected.push({ line });
+    }
+  }
+  report.conflicts.sort((a, b) => a.line - b.line);
+
   await batchWrite(
     deps.db,
-    deps.config.TABLE_NAME,
-    fresh.map((r) => ({
+    TableName,
+    writes.map((r) => ({
       PutRequest: { Item: { ...resultKey(r), type: 'result', ...r } },
     })),
   );
-  report.stored = fresh.length;
+  await prepareRecords(
+    deps,
+    await studentsToPrepare(deps, [...outcome.values()]),
+  );
+
   return report;
+}
+
+/** Students with a result their prepared record does not show as it is. */
+async function studentsToPrepare(
+  deps: Deps,
+  results: StoredResult[],
+): Promise<StudentRef[]> {
+  const students = new Map<string, StudentRef>();
+  for (const r of results) {
+    students.set(r.studentId, { urn: r.urn, studentId: r.studentId });
+  }
+  const records = new Map(
+    (
+      await batchGet(
+        deps.db,
+        deps.config.TABLE_NAME,
+        [...students.keys()].map(recordKey),
+      )
+    )
+      .map((i) => entity<PreparedRecord>(i))
+      .map((r) => [r.studentId, r] as const),
+  );
+  const stale = new Map<string, StudentRef>();
+  for (const r of results) {
+    if (!recordHolds(records.get(r.studentId), qualificationOf(r))) {
+      stale.set(r.studentId, { urn: r.urn, studentId: r.studentId });
+    }
+  }
+
+  return [...stale.values()];
 }

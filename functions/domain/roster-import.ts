@@ -14,7 +14,7 @@ import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
 import { entity, getEntity, queryAll } from '../lib/table.js';
 import { ensureGroups, groupIdFor, yearGroupName } from './groups.js';
-import type { Centre, GroupKind, Student } from './types.js';
+import type { Centre, GroupKind, RevocationReason, Student } from './types.js';
 
 type TransactItem = NonNullable<
   TransactWriteCommandInput['TransactItems']
@@ -162,13 +162,32 @@ export async function importRoster(
 
   const fresh: RosterRow[] = [];
   const changed: { row: RosterRow; student: Student }[] = [];
+  const rejected = [...parsed.rejected];
+  const byUln = new Map(
+    current.flatMap((s) => (s.uln ? [[s.uln, s] as const] : [])),
+  );
   let unchanged = 0;
   for (const row of parsed.rows) {
     const student = byUpn.get(row.upn);
+    const holder = row.uln ? byUln.get(row.uln) : undefined;
+    // A ULN names one learner: results follow it, so two students of the
+    // centre must never share one.
+    if (holder && holder.upn !== row.upn) {
+      rejected.push({
+        line: row.line,
+        field: 'uln',
+        code: 'DUPLICATE_ULN',
+        message:
+          'Another student on the roll already has this ULN. Check both ' +
+          'students in the MIS and export again.',
+      });
+      continue;
+    }
     if (!student) fresh.push(row);
     else if (differs(student, row)) changed.push({ row, student });
     else unchanged++;
   }
+  rejected.sort((a, b) => a.line - b.line);
 
   let done = 0;
   const progress = (n: number) => {
@@ -190,6 +209,11 @@ export async function importRoster(
 
   await runLimited(changed, async ({ row, student }) => {
     await updateStudent(deps, centre, student, row, now);
+    // A vouch was for the student as they were: a live code made for them
+    // must not deliver a record with other details.
+    if (identityChanged(student, row)) {
+      await revokeLiveOffer(deps, student, 'student-details-changed', now);
+    }
     progress(1);
   });
 
@@ -216,6 +240,7 @@ export async function importRoster(
         }),
       );
       left.push(student.studentId);
+      await revokeLiveOffer(deps, student, 'student-left', now);
     });
   }
 
@@ -240,8 +265,49 @@ export async function importRoster(
     duplicates: parsed.duplicates,
     absent: absent.map((s) => s.studentId).sort(),
     left: left.sort(),
-    rejected: parsed.rejected,
+    rejected,
   };
+}
+
+/** The details a record states about its holder. */
+function identityChanged(student: Student, row: RosterRow): boolean {
+  return (
+    student.legalSurname !== row.legalSurname ||
+    student.legalForename !== row.legalForename ||
+    student.dateOfBirth !== row.dateOfBirth ||
+    (student.uln ?? undefined) !== row.uln
+  );
+}
+
+async function revokeLiveOffer(
+  deps: Deps,
+  student: Student,
+  reason: RevocationReason,
+  now: string,
+): Promise<void> {
+  if (!student.latestOfferId) return;
+  await deps.db
+    .send(
+      new UpdateCommand({
+        TableName: deps.config.TABLE_NAME,
+        Key: keys.offer(student.latestOfferId),
+        UpdateExpression:
+          'SET #status = :revoked, revokedReason = :reason, revokedAt = :now',
+        ConditionExpression: '#status IN (:issued, :scanned)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':revoked': 'revoked',
+          ':reason': reason,
+          ':now': now,
+          ':issued': 'issued',
+          ':scanned': 'scanned',
+        },
+      }),
+    )
+    .catch((error: Error) => {
+      // Redeemed, expired or revoked already: nothing live to stop.
+      if (error.name !== 'ConditionalCheckFailedException') throw error;
+    });
 }
 
 /** Tries a few times: a group change made meanwhile fails the guard. */

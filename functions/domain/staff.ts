@@ -1,6 +1,7 @@
 import {
   AdminCreateUserCommand,
   AdminGetUserCommand,
+  AdminListGroupsForUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { z } from 'zod';
@@ -29,6 +30,9 @@ export function authoriseStaffCreation(
   access: CentreAccess,
   input: Pick<NewStaff, 'roles'>,
 ): void {
+  // The operator's power to make a centre admin is never shadowed, not even
+  // by a staff record someone gave the operator's sign-in at the centre.
+  if (access.operator && input.roles.includes('centre-admin')) return;
   if (access.staff) {
     requireStaffRole(access, 'centre-admin');
     return;
@@ -47,13 +51,65 @@ export function authoriseStaffCreation(
   requireStaffRole(access, 'centre-admin');
 }
 
-/** The Cognito sign-in for an e-mail address, created if it is new. */
-async function ensureSignIn(deps: Deps, input: NewStaff): Promise<string> {
+/**
+ * The Cognito sub of an existing sign-in, or nothing. A sign-in of the
+ * operator or helpdesk never becomes a centre's staff: they reach no
+ * centre's students.
+ */
+async function existingSignIn(
+  deps: Deps,
+  email: string,
+): Promise<string | undefined> {
   const poolId = deps.config.USER_POOL_ID;
+  let user: {
+    Username?: string;
+    UserAttributes?: { Name?: string; Value?: string }[];
+  };
+  try {
+    user = await deps.cognito.send(
+      new AdminGetUserCommand({ UserPoolId: poolId, Username: email }),
+    );
+  } catch (error) {
+    if ((error as Error).name === 'UserNotFoundException') return undefined;
+    throw error;
+  }
+  const groups = await deps.cognito.send(
+    // By the pool's own username: where e-mail is an alias, cognito-local
+    // finds the user by e-mail but keeps groups by username.
+    new AdminListGroupsForUserCommand({
+      UserPoolId: poolId,
+      Username: user.Username ?? email,
+    }),
+  );
+  const national = (groups.Groups ?? []).some(
+    (g) => g.GroupName === 'operator' || g.GroupName === 'helpdesk',
+  );
+  if (national) {
+    throw conflict(
+      'SIGN_IN_NOT_FOR_STAFF',
+      'This address belongs to a national operator or helpdesk account, ' +
+        "which cannot also be a centre's staff. Use another address.",
+      { field: 'email' },
+    );
+  }
+  const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
+  if (!sub) throw new Error('Cognito user has no sub');
+  return sub;
+}
+
+/**
+ * The Cognito sign-in for an e-mail address, created if it is new: the same
+ * person may be staff at another centre, or this may be a retry after a
+ * lost answer. The look-up comes first because cognito-local, unlike
+ * Cognito, replaces an existing user on AdminCreateUser.
+ */
+async function ensureSignIn(deps: Deps, input: NewStaff): Promise<string> {
+  const existing = await existingSignIn(deps, input.email);
+  if (existing) return existing;
   try {
     const out = await deps.cognito.send(
       new AdminCreateUserCommand({
-        UserPoolId: poolId,
+        UserPoolId: deps.config.USER_POOL_ID,
         Username: input.email,
         UserAttributes: [
           { Name: 'email', Value: input.email },
@@ -70,14 +126,11 @@ async function ensureSignIn(deps: Deps, input: NewStaff): Promise<string> {
     const sub = out.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
     if (sub) return sub;
   } catch (error) {
-    // The same person at another centre, or a retry after a lost answer.
+    // Created by a request running at the same moment.
     if ((error as Error).name !== 'UsernameExistsException') throw error;
   }
-  const user = await deps.cognito.send(
-    new AdminGetUserCommand({ UserPoolId: poolId, Username: input.email }),
-  );
-  const sub = user.UserAttributes?.find((a) => a.Name === 'sub')?.Value;
-  if (!sub) throw new Error('Cognito user has no sub');
+  const sub = await existingSignIn(deps, input.email);
+  if (!sub) throw new Error('Cognito user vanished after creation');
   return sub;
 }
 
@@ -177,7 +230,11 @@ export async function listStaff(
       ':pk': keys.centre(urn).PK,
       ':staff': keys.staffPrefix(),
     },
-    ExclusiveStartKey: decodeCursor(query.cursor),
+    ExclusiveStartKey: decodeCursor(
+      query.cursor,
+      { PK: keys.centre(urn).PK },
+      { SK: keys.staffPrefix() },
+    ),
     Limit: query.limit ?? 100,
   });
   return {

@@ -111,7 +111,12 @@ export const offerStatuses = [
 ] as const;
 export type OfferStatus = (typeof offerStatuses)[number];
 
-export const revocationReasons = ['replaced', 'too-many-wrong-codes'] as const;
+export const revocationReasons = [
+  'replaced',
+  'too-many-wrong-codes',
+  'student-details-changed',
+  'student-left',
+] as const;
 export type RevocationReason = (typeof revocationReasons)[number];
 
 export interface Offer {

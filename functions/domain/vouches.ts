@@ -76,7 +76,7 @@ export function checkMayIssue(
   return staff;
 }
 
-function checkInStudentGroups(staff: Staff, student: Student): void {
+export function checkInStudentGroups(staff: Staff, student: Student): void {
   const mine = new Set(staff.groupIds ?? []);
   if (!(student.groupIds ?? []).some((g) => mine.has(g))) {
     throw forbidden(

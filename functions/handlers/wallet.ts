@@ -1,12 +1,17 @@
 import { readFileSync } from 'node:fs';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { issueCredential } from '../domain/credentials.js';
+import { createNonce, resolveOffer } from '../domain/redemption.js';
+import { statusListToken } from '../domain/status-lists.js';
 import {
-  createNonce,
   exchangeCode,
-  issueCredential,
-  resolveOffer,
-} from '../domain/redemption.js';
+  preAuthorizedGrant,
+  refreshGrant,
+  refreshTokens,
+  tokenRequestKey,
+} from '../domain/tokens.js';
 import { config } from '../lib/config.js';
+import { OAuthError } from '../lib/errors.js';
 import { createApiHandler, ok } from '../lib/http.js';
 import {
   authorizationServerMetadata,
@@ -70,14 +75,43 @@ export const handler = createApiHandler('wallet', {
     headers: cacheable,
   }),
 
-  'POST /token': async ({ deps, body }) => {
-    const grant = await exchangeCode(deps, body as URLSearchParams);
+  'GET /status-lists/{listId}': async ({ deps, params }) => {
+    const listId = Number(params.listId);
+    if (!/^\d{1,9}$/.test(params.listId ?? '')) {
+      throw new OAuthError(404, 'invalid_request', 'No such status list.');
+    }
+    return {
+      status: 200,
+      body: await statusListToken(deps, regionSigner(), listId),
+      headers: {
+        'Content-Type': 'application/statuslist+jwt',
+        'Cache-Control': 'public, max-age=60',
+      },
+    };
+  },
+
+  'POST /token': async ({ deps, body, headers }) => {
+    const form = body as URLSearchParams;
+    const grantType = form.get('grant_type');
+    if (grantType !== preAuthorizedGrant && grantType !== refreshGrant) {
+      throw new OAuthError(
+        400,
+        'unsupported_grant_type',
+        'Use the pre-authorized code grant or refresh_token.',
+      );
+    }
+    const jkt = await tokenRequestKey(deps, headers.dpop);
+    const grant =
+      grantType === refreshGrant
+        ? await refreshTokens(deps, form, jkt)
+        : await exchangeCode(deps, form, jkt);
     return {
       status: 200,
       body: {
         access_token: grant.accessToken,
-        token_type: 'Bearer',
+        token_type: 'DPoP',
         expires_in: grant.expiresIn,
+        refresh_token: grant.refreshToken,
       },
       headers: { Pragma: 'no-cache' },
     };
@@ -89,7 +123,7 @@ export const handler = createApiHandler('wallet', {
     const credential = await issueCredential(
       deps,
       regionSigner(),
-      headers.authorization,
+      headers,
       body,
     );
     return ok({ credentials: [{ credential }] });

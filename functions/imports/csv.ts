@@ -7,6 +7,8 @@
  * shown and logged.
  */
 
+import { hasUnsafeText, normaliseName } from './identifiers.js';
+
 /** Why one row was not imported. `line` counts the header as line 1. */
 export interface Rejection {
   line: number;
@@ -252,6 +254,67 @@ function describeColumn(headers: readonly string[]): string {
 
   return `${quoted.slice(0, -1).join(', ')} or ${quoted.at(-1)}`;
 }
+
+/** What a field's cells may hold, checked before the field's own rules. */
+export interface CellRule {
+  /**
+   * The most characters the field keeps, after trimming and composing.
+   * Each row becomes items in DynamoDB, which holds at most 400 KB an
+   * item, so no cell may be unbounded.
+   */
+  max: number;
+  /**
+   * The code for a cell holding a control character or text-direction
+   * override; unset for fields whose own format already rules those out.
+   */
+  unsafe?: string;
+}
+
+export type CellRules<F extends string> = Record<F, CellRule>;
+
+/**
+ * The first cell, in field order, that is too long for its field
+ * (VALUE_TOO_LONG) or holds characters the field may not hold. `labels`
+ * name the fields in messages and `fix` says what to do; the value itself
+ * is never quoted.
+ */
+export function cellRejection<F extends string>(
+  record: CsvRecord,
+  columns: Columns<F>,
+  rules: CellRules<F>,
+  wording: { labels: Record<F, string>; fix: string },
+): Rejection | undefined {
+  for (const field of Object.keys(rules) as F[]) {
+    const { max, unsafe } = rules[field];
+    const value = normaliseName(cellAt(record.cells, columns[field]));
+    const label = wording.labels[field];
+    if (value.length > max) {
+      return {
+        line: record.line,
+        field,
+        code: 'VALUE_TOO_LONG',
+        message:
+          `The ${label} is longer than ${max} characters, the most this ` +
+          `service keeps. ${wording.fix}`,
+      };
+    }
+    if (unsafe && hasUnsafeText(value)) {
+      return {
+        line: record.line,
+        field,
+        code: unsafe,
+        message: unsafeTextMessage(label, wording.fix),
+      };
+    }
+  }
+
+  return undefined;
+}
+
+/** The message for text holding a control or text-direction character. */
+export const unsafeTextMessage = (label: string, fix: string) =>
+  `The ${label} holds a line break, a control character or a hidden ` +
+  `character that changes the direction of text. ${fix}`;
 
 /** The trimmed cell for a column, or '' when absent or short. */
 export const cellAt = (cells: readonly string[], index: number): string =>

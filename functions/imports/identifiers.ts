@@ -141,6 +141,24 @@ export const isValidUci = (uci: string): boolean =>
  */
 export const normaliseName = (s: string): string => s.trim().normalize('NFC');
 
+// C0 and C1 controls (tabs and line breaks among them), and the bidi
+// embeddings, overrides and isolates, which make text show in an order
+// other than the one stored ("Trojan Source", CVE-2021-42574). Names and
+// titles end up in signed credentials, so they must read as they are.
+const UNSAFE_CHARACTERS =
+  '\\u0000-\\u001F\\u007F-\\u009F\\u202A-\\u202E\\u2066-\\u2069';
+
+const UNSAFE_TEXT = new RegExp(`[${UNSAFE_CHARACTERS}]`);
+
+/** Holds a character that no name or other text we keep may hold. */
+export const hasUnsafeText = (s: string): boolean => UNSAFE_TEXT.test(s);
+
+/**
+ * Matches text free of those characters. Written without the `u` flag so
+ * that it can stand as a JSON Schema `pattern` in the OpenAPI document.
+ */
+export const SAFE_TEXT = new RegExp(`^[^${UNSAFE_CHARACTERS}]*$`);
+
 export const normaliseEmail = (s: string): string => s.trim().toLowerCase();
 
 // Deliberately loose: one @, no spaces, a dotted domain. Delivery is the

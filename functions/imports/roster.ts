@@ -4,8 +4,10 @@
  * README lists for the systems in use.
  */
 import {
+  type CellRules,
   type ColumnSpecs,
   cellAt,
+  cellRejection,
   extraValuesRejection,
   type Rejection,
   readTable,
@@ -73,6 +75,22 @@ export const rosterColumns = {
   },
 } as const satisfies ColumnSpecs<RosterField>;
 
+// Names match the JSON routes' limits; identifiers and dates are bounded
+// well above their formats so that a wrong one reports as wrong, not long.
+const cellRules = {
+  adno: { max: 50, unsafe: 'INVALID_TEXT' },
+  upn: { max: 50 },
+  uln: { max: 50 },
+  uci: { max: 50 },
+  legalSurname: { max: 100, unsafe: 'INVALID_NAME' },
+  legalForename: { max: 100, unsafe: 'INVALID_NAME' },
+  preferredForename: { max: 100, unsafe: 'INVALID_NAME' },
+  gender: { max: 50, unsafe: 'INVALID_TEXT' },
+  dateOfBirth: { max: 50 },
+  year: { max: 50 },
+  form: { max: 100, unsafe: 'INVALID_GROUP' },
+} as const satisfies CellRules<RosterField>;
+
 const FIX = 'Correct it in the MIS and export again.';
 
 const labels: Record<RosterField, string> = {
@@ -117,7 +135,6 @@ const messages = {
     'The year group must be a national curriculum year from 1 to 14, ' +
     'such as 11 or Year 11. ' +
     FIX,
-  invalidName: `A name holds a line break or other control character. ${FIX}`,
   duplicateUpn:
     'This UPN is on an earlier row with different details. Each student ' +
     'needs their own UPN; the earlier row was kept. ' +
@@ -140,8 +157,6 @@ const YEAR = /^(?:year\s*|y)?(\d{1,2})$/i;
 const MIN_YEAR = 1;
 const MAX_YEAR = 14;
 
-const CONTROL = /\p{Cc}/u;
-
 type Outcome =
   | { ok: true; row: RosterRow }
   | { ok: false; field: RosterField; code: string; message: string };
@@ -156,8 +171,9 @@ const fail = (field: RosterField, code: string, message: string): Outcome => ({
 /**
  * Reads a roster export. Each row is accepted, noted as a repeat of an
  * earlier accepted row, or rejected for its first problem in column order.
- * A UPN, ULN or UCI already held by an earlier accepted student rejects the
- * later row: the earlier row stands.
+ * Lengths and control or text-direction characters are checked across the
+ * row before any field's own rules. A UPN, ULN or UCI already held by an
+ * earlier accepted student rejects the later row: the earlier row stands.
  */
 export function parseRoster(text: string): RosterParse {
   const { columns, width, rows: records } = readTable(text, rosterColumns);
@@ -172,6 +188,12 @@ export function parseRoster(text: string): RosterParse {
     const extra = extraValuesRejection(record, width);
     if (extra) {
       rejected.push(extra);
+      continue;
+    }
+
+    const unfit = cellRejection(record, columns, cellRules, { labels, fix: FIX });
+    if (unfit) {
+      rejected.push(unfit);
       continue;
     }
 
@@ -271,9 +293,6 @@ function readRow(line: number, get: (field: RosterField) => string): Outcome {
     const name = normaliseName(get(field));
     if (name === '' && field !== 'preferredForename') {
       return fail(field, 'REQUIRED', required(field));
-    }
-    if (CONTROL.test(name)) {
-      return fail(field, 'INVALID_NAME', messages.invalidName);
     }
     names[field] = name;
   }

@@ -41,6 +41,15 @@ const schema = z.object({
   /** Largest number of students a centre may have on roll and still let
    * its exams officer vouch. */
   SMALL_CENTRE_MAX_STUDENTS: z.coerce.number().int().min(1).default(50),
+  /**
+   * The month and day an academic year ends (`MM-DD`). A refresh token
+   * lasts until the end of the academic year after the student's last
+   * pending series.
+   */
+  ACADEMIC_YEAR_ENDS: z
+    .string()
+    .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')
+    .default('08-31'),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -117,6 +117,35 @@ export const keys = {
     SK: `RESULT#${studentId}#${resultId}`,
   }),
   resultPrefix: (studentId: string) => `RESULT#${studentId}#`,
+  /** Every result of a centre, whoever's. */
+  centreResultsPrefix: () => 'RESULT#',
+
+  /**
+   * A student's record, prepared at import so that issuing it reads one
+   * item. Student ids are random and unique in the region, so the
+   * partition needs no centre.
+   */
+  record: (studentId: string): Key => ({
+    PK: `STUDENT#${studentId}`,
+    SK: 'RECORD',
+  }),
+  /** Every results series of the region, in one item. */
+  seriesCatalogue: (): Key => ({ PK: 'SERIES', SK: 'CATALOGUE' }),
+
+  /**
+   * A refresh chain: the tokens and credentials that began with one offer.
+   * Its id starts with the centre's URN and the student's id (fixed
+   * widths), so a token names every item the credential endpoint reads.
+   */
+  chain: (chainId: string): Key => ({ PK: `CHAIN#${chainId}`, SK: 'CHAIN' }),
+  /** Hands out blocks of status list indexes. */
+  statusCounter: (): Key => ({ PK: 'STATUSLIST', SK: 'COUNTER' }),
+  /** A credential's entry in a status list, written when not valid. */
+  statusEntry: (listId: number, index: number): Key => ({
+    PK: `STATUSLIST#${listId}`,
+    SK: `IDX#${String(index).padStart(10, '0')}`,
+  }),
+  statusListPartition: (listId: number) => `STATUSLIST#${listId}`,
 
   /** Local stack only: the stand-in for StartExecution keeps names here. */
   execution: (stateMachine: string, name: string): Key => ({

@@ -7,7 +7,8 @@ import {
   type QueryCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { Key } from './keys.js';
+import { badRequest } from './errors.js';
+import { type Key, table } from './keys.js';
 
 /** Attributes of the table that are keys, not entity fields. */
 const keyAttributes = [
@@ -59,23 +60,101 @@ export function encodeCursor(key: Record<string, unknown> | undefined) {
   return Buffer.from(JSON.stringify(key), 'utf8').toString('base64url');
 }
 
+/** The partition key of the table and of each index, to its sort key. */
+const sortKeyOf: ReadonlyMap<string, string> = new Map([
+  [table.partitionKey, table.sortKey],
+  ...Object.values(table.indexes).map(
+    (index) => [index.partitionKey, index.sortKey] as const,
+  ),
+]);
+
+/** DynamoDB allows 1024 bytes for a sort key and 2048 for a partition key. */
+const maxKeyBytes = 1024;
+
+const base64url = /^[A-Za-z0-9_-]+$/;
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+const invalidCursor = () =>
+  badRequest(
+    'INVALID_CURSOR',
+    'The cursor is not one this list gave out. Start the list again.',
+    { field: 'cursor' },
+  );
+
+/**
+ * The start key a cursor names, for a query over the partition(s) that
+ * `expected` gives, e.g. `{ PK: 'CENTRE#141234' }` or
+ * `{ GSI1PK: 'CENTRES' }`; `within` gives sort-key prefixes the query's key
+ * condition keeps to, e.g. `{ SK: 'STAFF#' }`.
+ *
+ * A cursor is only our own JSON in base64url, so a caller can forge one.
+ * It is accepted only when it holds exactly the key attributes such a
+ * query's LastEvaluatedKey holds (the table's keys and the index's), as
+ * short strings, in the expected partition and within the prefixes:
+ * DynamoDB refuses any other start key with an error that would be a 500,
+ * and a key from another partition would list another centre's items.
+ * Anything else is a 400 INVALID_CURSOR.
+ */
 export function decodeCursor(
   cursor: string | undefined,
-): Record<string, unknown> | undefined {
-  if (!cursor) return undefined;
+  expected: Record<string, string>,
+  within: Record<string, string> = {},
+): Record<string, string> | undefined {
+  const partitions = Object.keys(expected);
+  if (partitions.length === 0 || !partitions.every((n) => sortKeyOf.has(n))) {
+    throw new Error('decodeCursor needs the partition keys the query reads');
+  }
+  if (cursor === undefined || cursor === '') return undefined;
+  const key = readCursor(cursor);
+  if (!key) throw invalidCursor();
+
+  const wanted = new Set([table.partitionKey, table.sortKey] as string[]);
+  for (const name of partitions) {
+    wanted.add(name);
+    wanted.add(sortKeyOf.get(name) as string);
+  }
+  const names = Object.keys(key);
+  const exact =
+    names.length === wanted.size && names.every((n) => wanted.has(n));
+  if (!exact) throw invalidCursor();
+
+  for (const name of names) {
+    const value = key[name];
+    if (
+      typeof value !== 'string' ||
+      value === '' ||
+      Buffer.byteLength(value, 'utf8') > maxKeyBytes
+    ) {
+      throw invalidCursor();
+    }
+  }
+  for (const name of partitions) {
+    if (key[name] !== expected[name]) throw invalidCursor();
+  }
+  for (const [name, prefix] of Object.entries(within)) {
+    const value = key[name];
+    if (typeof value !== 'string' || !value.startsWith(prefix)) {
+      throw invalidCursor();
+    }
+  }
+
+  return key as Record<string, string>;
+}
+
+function readCursor(cursor: string): Record<string, unknown> | undefined {
+  if (!base64url.test(cursor)) return undefined;
   try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    const text = strictUtf8.decode(Buffer.from(cursor, 'base64url'));
+    const value: unknown = JSON.parse(text);
     if (value && typeof value === 'object' && !Array.isArray(value)) {
       return value as Record<string, unknown>;
     }
   } catch {
-    // An unreadable cursor is the caller's mistake; reported below.
+    // Not our JSON: the caller sees the same 400 as for a forged key.
   }
-  throw new CursorError();
-}
 
-export class CursorError extends Error {
-  override readonly name = 'CursorError';
+  return undefined;
 }
 
 export async function queryPage(

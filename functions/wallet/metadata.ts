@@ -12,12 +12,15 @@ import {
   PRE_AUTHORIZED_CODE_GRANT,
   PROOF_SIGNING_ALGS,
 } from './constants.js';
+import { DPOP_SIGNING_ALGS } from './dpop.js';
 
 export {
   CREDENTIAL_CONFIGURATION_ID,
   CREDENTIAL_FORMAT,
   PRE_AUTHORIZED_CODE_GRANT,
 };
+
+export const REFRESH_TOKEN_GRANT = 'refresh_token';
 
 const LOCALE = 'en-GB';
 
@@ -137,12 +140,16 @@ export interface AuthorizationServerMetadata {
   grant_types_supported: string[];
   token_endpoint_auth_methods_supported: string[];
   'pre-authorized_grant_anonymous_access_supported': boolean;
+  dpop_signing_alg_values_supported: string[];
 }
 
 /**
  * RFC 8414 metadata, served at `/.well-known/oauth-authorization-server`.
  * `response_types_supported` is left out, as OpenID4VCI 1.0 allows for an
- * authorization server with only the pre-authorized code grant.
+ * authorization server with only the pre-authorized code grant. Every token
+ * request needs a DPoP proof (RFC 9449), made with one of
+ * `dpop_signing_alg_values_supported`; refreshing needs the key the refresh
+ * token is bound to.
  */
 export function authorizationServerMetadata(
   issuer: string,
@@ -150,11 +157,12 @@ export function authorizationServerMetadata(
   return {
     issuer,
     token_endpoint: `${issuer}/token`,
-    grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT],
+    grant_types_supported: [PRE_AUTHORIZED_CODE_GRANT, REFRESH_TOKEN_GRANT],
     // Wallets are anonymous public clients; RFC 8414's default when this is
     // absent would be client_secret_basic.
     token_endpoint_auth_methods_supported: ['none'],
     'pre-authorized_grant_anonymous_access_supported': true,
+    dpop_signing_alg_values_supported: [...DPOP_SIGNING_ALGS],
   };
 }
 

@@ -31,6 +31,11 @@ export interface EducationRecord {
   uln?: string;
   centre: { urn: string; name: string };
   qualifications: Qualification[];
+  /**
+   * Series whose results are held back until their release time, so the
+   * app can say when to look again. Not personal: always disclosed.
+   */
+  pendingSeries?: { seriesId: string; name: string; releaseAt: string }[];
 }
 
 export interface IssueEducationRecordInput {
@@ -80,6 +85,13 @@ export async function issueEducationRecord(
     ...(record.uln !== undefined && { uln: record.uln }),
     centre: { urn: record.centre.urn, name: record.centre.name },
     qualifications: record.qualifications.map(qualificationClaim),
+    ...(record.pendingSeries && {
+      pendingSeries: record.pendingSeries.map((p) => ({
+        seriesId: p.seriesId,
+        name: p.name,
+        releaseAt: p.releaseAt,
+      })),
+    }),
   };
   const disclosable = [
     'given_name',

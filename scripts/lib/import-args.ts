@@ -24,6 +24,8 @@ Where, and as whom:
 
 Options:
   --full-roll        the roster is the whole roll: students not in it leave
+  --series ID        for --results, the series the file belongs to: its
+                     rows stay hidden until the series' release time
   --chunk-bytes N    for --results, the largest request in bytes
                      (default 4194304, at most 5242880)
   --help             show this text
@@ -54,6 +56,8 @@ export interface ImportCommand {
   /** The centre's URN; absent for results, which are regional. */
   centre?: string;
   fullRoll: boolean;
+  /** For results: the series the file belongs to (its embargo). */
+  series?: string;
   chunkBytes: number;
   /** Overrides the stack file's apiUrl. */
   api?: string;
@@ -79,6 +83,7 @@ const options = {
   groups: { type: 'string' },
   results: { type: 'string' },
   'full-roll': { type: 'boolean' },
+  series: { type: 'string' },
   'chunk-bytes': { type: 'string' },
   api: { type: 'string' },
   stack: { type: 'string' },
@@ -128,6 +133,14 @@ export function parseImportArgs(
   if (values['full-roll'] && kind !== 'roster') {
     throw new UsageError('--full-roll is for a roster only.');
   }
+  if (values.series !== undefined && kind !== 'results') {
+    throw new UsageError('--series is for --results only.');
+  }
+  if (values.series !== undefined && !/^[a-z0-9-]{3,40}$/.test(values.series)) {
+    throw new UsageError(
+      'A series id is 3 to 40 lower-case letters, digits and hyphens.',
+    );
+  }
 
   const command: ImportCommand = {
     kind,
@@ -137,6 +150,7 @@ export function parseImportArgs(
     auth: auth(values, env, kind),
   };
   if (centre !== undefined) command.centre = centre;
+  if (values.series !== undefined) command.series = values.series;
   if (values.api !== undefined) command.api = apiUrl(values.api);
   if (values.stack !== undefined) command.stackFile = values.stack;
 

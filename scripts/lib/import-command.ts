@@ -110,7 +110,10 @@ function routeOf(command: ImportCommand): {
     case 'groups':
       return { path: `${centre}/groups/import`, query: {} };
     case 'results':
-      return { path: '/results/import', query: {} };
+      return {
+        path: '/results/import',
+        query: command.series ? { series: command.series } : {},
+      };
   }
 }
 

@@ -39,6 +39,7 @@ export function mergeResultsReports(parts: ChunkReport[]): ResultsReport {
   const merged: ResultsReport = {
     matched: 0,
     stored: 0,
+    corrected: [],
     unmatched: [],
     conflicts: [],
     rejected: [],
@@ -46,6 +47,7 @@ export function mergeResultsReports(parts: ChunkReport[]): ResultsReport {
   for (const { report, lineOffset } of parts) {
     merged.matched += report.matched;
     merged.stored += report.stored;
+    merged.corrected.push(...shifted(report.corrected ?? [], lineOffset));
     merged.unmatched.push(...shifted(report.unmatched, lineOffset));
     merged.conflicts.push(...shifted(report.conflicts, lineOffset));
     merged.rejected.push(...shifted(report.rejected, lineOffset));

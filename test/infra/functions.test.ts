@@ -40,6 +40,7 @@ const signInAdmin = [
   'cognito-idp:AdminCreateUser',
   'cognito-idp:AdminDisableUser',
   'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminListGroupsForUser',
 ];
 
 const extraActions: Record<RouteGroup, string[]> = {

@@ -355,9 +355,7 @@ describe('offers', () => {
         ),
     );
 
-    expect(offers.every((o) => o.status === 201 || o.status === 503)).toBe(
-      true,
-    );
+    expect(offers.every((o) => [201, 409].includes(o.status))).toBe(true);
     expect(statuses.filter((s) => s.body.status === 'issued')).toHaveLength(1);
   });
 
@@ -398,5 +396,71 @@ describe('offers', () => {
     expect(byColleague.body.error.code).toBe('NOT_YOUR_OFFER');
     expect(byOther.status).toBe(404);
     expect(viaOther.status).toBe(404);
+  });
+});
+
+describe('a vouch overtaken by events', () => {
+  it("makes no offer once the student has left the tutor's groups", async () => {
+    const centre = await issuingCentre(stack);
+    const student = centre.form11a[0]?.studentId ?? '';
+    const vouch = await call(
+      'POST',
+      `/centres/${centre.urn}/students/${student}/vouches`,
+      { token: centre.tutor.token, json: { method: 'in-person' } },
+    );
+    await call(
+      'DELETE',
+      `/centres/${centre.urn}/groups/${centre.groups.get('11A')}/students/${student}`,
+      { token: centre.admin.token },
+    );
+
+    const offer = await call(
+      'POST',
+      `/centres/${centre.urn}/vouches/${vouch.body.vouchId}/offers`,
+      { token: centre.tutor.token },
+    );
+
+    expect(offer.status).toBe(403);
+    expect(offer.body.error.code).toBe('NOT_IN_STUDENT_GROUPS');
+  });
+
+  it("loses its code when the student's details change in the MIS", async () => {
+    const centre = await issuingCentre(stack);
+    const student = centre.form11a[2];
+    const made = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student?.studentId ?? '',
+    );
+    const { sampleFile } = await import('../support/api.js');
+    const roster = sampleFile('oakfield', 'roster.csv')
+      .toString('utf8')
+      .replace(
+        `,${student?.legalSurname},${student?.legalForename},`,
+        `,Someone,Else,`,
+      );
+    const update = await call(
+      'POST',
+      `/centres/${centre.urn}/students/import`,
+      {
+        token: centre.admin.token,
+        csv: roster,
+      },
+    );
+
+    const seen = await call(
+      'GET',
+      `/centres/${centre.urn}/offers/${made.offerId}`,
+      {
+        token: centre.tutor.token,
+      },
+    );
+
+    expect(update.body.updated).toBe(1);
+    expect(seen.body).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'student-details-changed',
+    });
   });
 });

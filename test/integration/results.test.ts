@@ -1,4 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type PreparedRecord,
+  recordKey,
+  releasedRecord,
+} from '../../functions/domain/records.js';
+import { getEntity } from '../../functions/lib/table.js';
+import { localDynamoDbClient } from '../../scripts/local-stack/dynamodb.js';
 import { apiClient, sampleFile } from '../support/api.js';
 import {
   type IssuingCentre,
@@ -23,6 +31,10 @@ describe('results import', () => {
   let centre: IssuingCentre;
   let operator: string;
   let first: { status: number; body: Record<string, unknown> };
+  let importMs: number;
+  const db = DynamoDBDocumentClient.from(
+    localDynamoDbClient(stack.dynamodbEndpoint, { retries: true }),
+  );
 
   beforeAll(async () => {
     centre = await issuingCentre(stack, {
@@ -30,11 +42,15 @@ describe('results import', () => {
       lifetimeMinutes: 30,
     });
     operator = await operatorToken(stack);
+    const started = performance.now();
     first = await call('POST', '/results/import', {
       token: operator,
       csv: sampleFile('oakfield', 'results.csv'),
     });
+    importMs = performance.now() - started;
   });
+
+  afterAll(() => db.destroy());
 
   it('matches 1,469 rows and reports the unmatched row and the conflict', () => {
     expect(first.status).toBe(200);
@@ -55,7 +71,30 @@ describe('results import', () => {
       csv: sampleFile('oakfield', 'results.csv'),
     });
 
-    expect(again.body).toMatchObject({ matched: 1469, stored: 0 });
+    expect(again.body).toMatchObject({
+      matched: 1469,
+      stored: 0,
+      corrected: [],
+    });
+  });
+
+  it("prepares each matched student's record at import, released at once", async () => {
+    const records = await Promise.all(
+      centre.form11a.map((s) =>
+        getEntity<PreparedRecord>(db, stack.tableName, recordKey(s.studentId)),
+      ),
+    );
+
+    expect(importMs).toBeLessThan(10_000);
+    for (const record of records) {
+      const quals = record?.qualifications ?? [];
+      expect(quals.length).toBeGreaterThan(3);
+      expect(quals.every((q) => q.seriesId === undefined)).toBe(true);
+      const order = quals.map((q) => `${q.awardDate} ${q.title}`);
+      expect(order).toEqual([...order].sort());
+      const now = releasedRecord(record, undefined, new Date());
+      expect(now.qualifications).toHaveLength(quals.length);
+    }
   });
 
   it("puts the student's results into the record their wallet receives", async () => {

@@ -267,3 +267,20 @@ describe('staff import', () => {
     expect(out.status).toBe(415);
   });
 });
+
+describe('national sign-ins', () => {
+  it("never become a centre's staff", async () => {
+    const centre = await newCentre(stack);
+
+    const out = await call('POST', `/centres/${centre.urn}/staff`, {
+      token: centre.admin.token,
+      json: person(stack.operator.username, ['centre-admin']),
+    });
+
+    expect(out.status).toBe(409);
+    expect(out.body.error).toMatchObject({
+      code: 'SIGN_IN_NOT_FOR_STAFF',
+      field: 'email',
+    });
+  });
+});

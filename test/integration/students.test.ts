@@ -314,3 +314,31 @@ describe('student lists', () => {
     expect(unknown.body.error.code).toBe('UNKNOWN_FIELD');
   });
 });
+
+describe('ULNs', () => {
+  it('refuses a second student with a ULN already on the roll', async () => {
+    const centre = await newCentre(stack);
+    await call('POST', `/centres/${centre.urn}/students/import`, {
+      token: centre.admin.token,
+      csv: sampleFile('oakfield', 'roster.csv'),
+    });
+    const { upnCheckLetter } = await import(
+      '../../functions/imports/identifiers.js'
+    );
+    const stem = '330432119999';
+    const joiner =
+      'UPN,ULN,Legal Surname,Legal Forename,DOB,Year,Reg\r\n' +
+      `${upnCheckLetter(stem)}${stem},6013519241,Other,Pupil,01/01/2010,11,11A\r\n`;
+
+    const out = await call('POST', `/centres/${centre.urn}/students/import`, {
+      token: centre.admin.token,
+      csv: joiner,
+    });
+
+    expect(out.status).toBe(200);
+    expect(out.body.created).toBe(0);
+    expect(out.body.rejected).toEqual([
+      expect.objectContaining({ line: 2, field: 'uln', code: 'DUPLICATE_ULN' }),
+    ]);
+  });
+});

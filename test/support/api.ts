@@ -68,9 +68,9 @@ export function apiClient(apiUrl: string) {
 
 export type Call = ReturnType<typeof apiClient>;
 
-const dataRoot = resolve(import.meta.dirname, '../../../shared/data');
+const dataRoot = resolve(import.meta.dirname, '../../samples');
 
-/** A file of the shared sample data, as the bytes a centre would send. */
+/** A file of the shipped sample data, as the bytes a centre would send. */
 export function sampleFile(centre: 'oakfield' | 'riverside', name: string) {
   return readFileSync(resolve(dataRoot, centre, name));
 }

@@ -1,3 +1,4 @@
+import type { JsonWebKey } from 'node:crypto';
 import { expect } from 'vitest';
 import { apiClient, sampleFile } from './api.js';
 import type { LocalStackDescription } from './local-stack.js';
@@ -117,4 +118,35 @@ export async function preAuthorizedCodeOf(credentialOffer: string) {
   return offer.grants['urn:ietf:params:oauth:grant-type:pre-authorized_code'][
     'pre-authorized_code'
   ] as string;
+}
+
+/** A wallet's key pair as JWKs, for proofs a test builds by hand. */
+export async function walletKey() {
+  const { exportJWK, generateKeyPair } = await import('jose');
+  const pair = await generateKeyPair('ES256', { extractable: true });
+  return {
+    privateJwk: (await exportJWK(pair.privateKey)) as JsonWebKey,
+    jwk: (await exportJWK(pair.publicKey)) as JsonWebKey,
+  };
+}
+
+export type WalletKey = Awaited<ReturnType<typeof walletKey>>;
+
+/** POST /token as a wallet does it: a form and a DPoP proof of its key. */
+export async function tokenRequest(
+  apiUrl: string,
+  form: Record<string, string>,
+  key: WalletKey,
+  proof: Partial<{ url: string; iat: number }> = {},
+) {
+  const { dpopProof } = await import('../../scripts/wallet/wallet-client.js');
+  const { apiClient } = await import('./api.js');
+  const dpop = await dpopProof({
+    privateJwk: key.privateJwk,
+    jwk: key.jwk,
+    method: 'POST',
+    url: proof.url ?? `${apiUrl}/token`,
+    ...(proof.iat !== undefined ? { iat: proof.iat } : {}),
+  });
+  return apiClient(apiUrl)('POST', '/token', { form, headers: { DPoP: dpop } });
 }

@@ -3,6 +3,7 @@ import {
   newOfferSecrets,
   preAuthorizedCode,
   sameHash,
+  splitCode,
   splitSecretPair,
   txCodeHash,
 } from '../../../functions/domain/offer-secrets.js';
@@ -38,32 +39,52 @@ describe('offerStatusAt', () => {
   });
 });
 
+const owner = { urn: '141234', studentId: 'SSSSSSSSSSSSSSSSSSSSSS' };
+
 describe('newOfferSecrets', () => {
   it('keeps only hashes that the secrets reproduce', () => {
-    const s = newOfferSecrets('AAAAAAAAAAAAAAAAAAAAAA');
+    const s = newOfferSecrets('AAAAAAAAAAAAAAAAAAAAAA', owner);
     const pair = splitSecretPair(s.ref);
 
     expect(pair?.offerId).toBe('AAAAAAAAAAAAAAAAAAAAAA');
     expect(sha256(pair?.secret ?? '')).toBe(s.refHash);
     expect(
-      preAuthorizedCode('AAAAAAAAAAAAAAAAAAAAAA', pair?.secret ?? ''),
+      preAuthorizedCode('AAAAAAAAAAAAAAAAAAAAAA', pair?.secret ?? '', owner),
     ).toBe(s.code);
     expect(sha256(s.code)).toBe(s.codeHash);
     expect(txCodeHash(s.code, s.txCode)).toBe(s.txCodeHash);
   });
 
   it('draws a six-digit tx_code that is not part of the reference', () => {
-    const s = newOfferSecrets('AAAAAAAAAAAAAAAAAAAAAA');
+    const s = newOfferSecrets('AAAAAAAAAAAAAAAAAAAAAA', owner);
 
     expect(s.txCode).toMatch(/^\d{6}$/);
     expect(s.ref).not.toContain(s.txCode);
   });
 
   it('keys the tx_code hash by the code, so the same digits differ', () => {
-    const a = newOfferSecrets('AAAAAAAAAAAAAAAAAAAAAA');
-    const b = newOfferSecrets('BBBBBBBBBBBBBBBBBBBBBB');
+    const a = newOfferSecrets('AAAAAAAAAAAAAAAAAAAAAA', owner);
+    const b = newOfferSecrets('BBBBBBBBBBBBBBBBBBBBBB', owner);
 
     expect(txCodeHash(a.code, '123456')).not.toBe(txCodeHash(b.code, '123456'));
+  });
+});
+
+describe('splitCode', () => {
+  it('reads the centre, student and offer a code names', () => {
+    const s = newOfferSecrets('AAAAAAAAAAAAAAAAAAAAAA', owner);
+
+    expect(splitCode(s.code)).toEqual({
+      ...owner,
+      offerId: 'AAAAAAAAAAAAAAAAAAAAAA',
+    });
+  });
+
+  it('refuses a code whose parts have the wrong widths', () => {
+    expect(splitCode('141234abc.def')).toBeUndefined();
+    expect(
+      splitCode(`14123${'S'.repeat(45)}.${'x'.repeat(43)}`),
+    ).toBeUndefined();
   });
 });
 

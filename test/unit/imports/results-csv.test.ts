@@ -10,7 +10,7 @@ import { parseRoster } from '../../../functions/imports/roster.js';
 
 const sample = (path: string) =>
   decodeCsvBytes(
-    readFileSync(new URL(`../../../../shared/data/${path}`, import.meta.url)),
+    readFileSync(new URL(`../../../samples/${path}`, import.meta.url)),
   );
 
 const HEADER = [

@@ -13,7 +13,7 @@ import {
 import { parseRoster } from '../../../functions/imports/roster.js';
 
 const sampleBytes = (path: string) =>
-  readFileSync(new URL(`../../../../shared/data/${path}`, import.meta.url));
+  readFileSync(new URL(`../../../samples/${path}`, import.meta.url));
 const sample = (path: string) => decodeCsvBytes(sampleBytes(path));
 
 const HEADER = [

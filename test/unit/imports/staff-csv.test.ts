@@ -5,7 +5,7 @@ import { parseStaffCsv, roles } from '../../../functions/imports/staff-csv.js';
 
 const sample = (path: string) =>
   decodeCsvBytes(
-    readFileSync(new URL(`../../../../shared/data/${path}`, import.meta.url)),
+    readFileSync(new URL(`../../../samples/${path}`, import.meta.url)),
   );
 
 const HEADER = 'Email,Given Name,Family Name,Roles,Data Issuer,Groups';

@@ -6,7 +6,7 @@ import { parseSubjectSets } from '../../../functions/imports/subject-sets.js';
 
 const sample = (path: string) =>
   decodeCsvBytes(
-    readFileSync(new URL(`../../../../shared/data/${path}`, import.meta.url)),
+    readFileSync(new URL(`../../../samples/${path}`, import.meta.url)),
   );
 
 // Valid UPNs from the Oakfield sample roster.

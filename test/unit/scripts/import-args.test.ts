@@ -41,6 +41,12 @@ describe('parseImportArgs', () => {
     });
   });
 
+  it('reads --series for a results file', () => {
+    const command = commandOf(['--results', 'r.csv', '--series', 'june-2026']);
+
+    expect(command.series).toBe('june-2026');
+  });
+
   it('reads --full-roll for a roster', () => {
     const command = commandOf([
       '--centre',
@@ -181,6 +187,8 @@ describe('parseImportArgs usage errors', () => {
     [['--centre', '141234', '--results', 'r.csv'], 'leave out --centre'],
     [['--centre', '141234', '--full-roll', '--staff', 's.csv'], 'roster only'],
     [['--results', 'r.csv', '--full-roll'], 'roster only'],
+    [['--centre', '141234', '--series', 'june-2026', 'a.csv'], 'results only'],
+    [['--results', 'r.csv', '--series', 'June 2026'], 'lower-case'],
     [['--results', 'r.csv', '--chunk-bytes', '0'], 'whole number'],
     [['--results', 'r.csv', '--chunk-bytes', '1e6'], 'whole number'],
     [['--results', 'r.csv', '--chunk-bytes', 'lots'], 'whole number'],

@@ -18,6 +18,7 @@ const resultsReport = (
 ): ResultsReport => ({
   matched: 0,
   stored: 0,
+  corrected: [],
   unmatched: [],
   conflicts: [],
   rejected: [],

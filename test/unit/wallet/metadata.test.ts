@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DPOP_SIGNING_ALGS } from '../../../functions/wallet/dpop.js';
 import {
   authorizationServerMetadata,
   CREDENTIAL_CONFIGURATION_ID,
@@ -82,14 +83,21 @@ describe('credentialIssuerMetadata', () => {
 });
 
 describe('authorizationServerMetadata', () => {
-  it('offers only the anonymous pre-authorized code grant', () => {
+  it('offers the anonymous pre-authorized code grant and refresh', () => {
     expect(authorizationServerMetadata(ISSUER)).toEqual({
       issuer: ISSUER,
       token_endpoint: `${ISSUER}/token`,
-      grant_types_supported: [PRE_AUTHORIZED],
+      grant_types_supported: [PRE_AUTHORIZED, 'refresh_token'],
       token_endpoint_auth_methods_supported: ['none'],
       'pre-authorized_grant_anonymous_access_supported': true,
+      dpop_signing_alg_values_supported: ['ES256'],
     });
+  });
+
+  it('advertises exactly the DPoP algorithms the verifier accepts', () => {
+    expect(
+      authorizationServerMetadata(ISSUER).dpop_signing_alg_values_supported,
+    ).toEqual([...DPOP_SIGNING_ALGS]);
   });
 });
 
