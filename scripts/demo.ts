@@ -4,7 +4,9 @@
  * the operator onboards Oakfield Academy and its head; the head imports the
  * roster, subject sets and staff list; a form tutor vouches for a student
  * and shows a QR code; the student's wallet scans it, redeems it and holds
- * a verified record; and a second, unscanned code expires on its own.
+ * a verified record; results arrive under embargo and reach the wallet at
+ * their release, without a new vouch; and a second, unscanned code
+ * expires on its own.
  *
  * It uses the stack `npm start` is running (from `.local/stack.json`), or
  * with `--ephemeral` starts a throwaway one of its own. Locally nobody
@@ -12,7 +14,14 @@
  * password through cognito-local's admin API, as an invitation would.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,7 +32,11 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
-import { redeemOffer, verifyEducationRecord } from './wallet/wallet-client.js';
+import {
+  redeemOffer,
+  refreshRecord,
+  verifyEducationRecord,
+} from './wallet/wallet-client.js';
 
 const repoRoot = resolve(import.meta.dirname, '..');
 const samples = join(repoRoot, 'samples');
@@ -133,9 +146,9 @@ function decodeQr(dataUrl: string): string {
 async function ephemeralStack(): Promise<{
   stack: Stack;
   child: ChildProcess;
+  dir: string;
 }> {
-  const dir = join(tmpdir(), `records-demo-${process.pid}`);
-  mkdirSync(dir, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), 'records-demo-'));
   const describe = join(dir, 'stack.json');
   const child = spawn(
     process.execPath,
@@ -163,7 +176,7 @@ async function ephemeralStack(): Promise<{
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return { stack: JSON.parse(readFileSync(describe, 'utf8')), child };
+  return { stack: JSON.parse(readFileSync(describe, 'utf8')), child, dir };
 }
 
 async function runningStack(): Promise<Stack> {
@@ -186,6 +199,9 @@ async function runningStack(): Promise<Stack> {
 }
 
 const oakfield = { urn: '141234', centreNumber: '47113' };
+
+/** How far ahead the demo sets the release, so it can show both sides. */
+const releaseDelayMs = 6000;
 
 async function demo(stack: Stack, outDir: string): Promise<void> {
   const sample = (name: string) =>
@@ -285,38 +301,21 @@ async function demo(stack: Stack, outDir: string): Promise<void> {
   say(`   QR code saved to ${qrFile}; it expires at ${offer.body.expiresAt}.`);
   say(`   She reads out the tx_code: ${offer.body.txCode}.`);
 
-  step(4, 'The awarding results arrive and the operator imports them.');
-  const results = await api(stack, 'POST', '/results/import', {
-    token: operator,
-    csv: sample('results.csv'),
-  });
-  expectStatus(results, 200);
-  say(
-    `   ${results.body.matched} rows matched, ` +
-      `${results.body.unmatched.length} unmatched, ` +
-      `${results.body.conflicts.length} conflict (never attached).`,
-  );
-
-  step(5, 'The student scans the code with the Education Record app.');
+  step(4, 'The student scans the code with the Education Record app.');
   const scanned = decodeQr(offer.body.qr.png);
   const wallet = await redeemOffer({
     credentialOfferUri: scanned,
     txCode: offer.body.txCode,
   });
-  const { claims } = await verifyEducationRecord(wallet.credential, {
+  const linked = await verifyEducationRecord(wallet.credential, {
     issuer: stack.apiUrl,
   });
-  const quals = claims.qualifications as {
-    title: string;
-    grade: string;
-  }[];
+  const who = linked.claims;
   say(
-    `   The wallet holds a verified record for ${claims.given_name} ` +
-      `${claims.family_name}, born ${claims.birthdate}, of ` +
-      `${(claims.centre as { name: string }).name}.`,
+    `   The wallet holds a verified record for ${who.given_name} ` +
+      `${who.family_name}, born ${who.birthdate}, of ` +
+      `${(who.centre as { name: string }).name}.`,
   );
-  say(`   It lists ${quals.length} qualifications, for example:`);
-  for (const q of quals.slice(0, 3)) say(`     ${q.title}: ${q.grade}`);
   const status = await api(
     stack,
     'GET',
@@ -328,7 +327,67 @@ async function demo(stack: Stack, outDir: string): Promise<void> {
     throw new DemoError('The offer was not marked as delivered.');
   }
 
-  step(6, 'A second code is made and nobody scans it.');
+  step(5, 'August: results arrive under embargo until the release time.');
+  const releaseAt = new Date(Date.now() + releaseDelayMs);
+  const series = await api(stack, 'PUT', '/series/june-2026', {
+    token: operator,
+    json: { name: 'June 2026', releaseAt: releaseAt.toISOString() },
+  });
+  expectStatus(series, 200, 201);
+  say(
+    `   The operator sets the June 2026 release for ${releaseAt.toISOString()}.`,
+  );
+  const results = await api(stack, 'POST', '/results/import?series=june-2026', {
+    token: operator,
+    csv: sample('results.csv'),
+  });
+  expectStatus(results, 200);
+  say(
+    `   ${results.body.matched} rows matched, ` +
+      `${results.body.unmatched.length} unmatched, ` +
+      `${results.body.conflicts.length} conflict (never attached).`,
+  );
+  let tokens = await refreshRecord({ ...wallet, issuer: stack.apiUrl });
+  const early = await verifyEducationRecord(tokens.credential, {
+    issuer: stack.apiUrl,
+  });
+  const earlyQuals = early.claims.qualifications as unknown[];
+  const pending = (early.claims.pendingSeries ?? []) as { name: string }[];
+  say(
+    `   Before the release the app refreshes: ${earlyQuals.length} ` +
+      `qualifications, waiting for ${pending.map((p) => p.name).join(', ')}.`,
+  );
+
+  step(6, 'At the release time every linked wallet refreshes.');
+  await new Promise((done) =>
+    setTimeout(done, Math.max(0, releaseAt.getTime() - Date.now())),
+  );
+  const superseded = tokens.credential;
+  tokens = await refreshRecord({
+    ...wallet,
+    refreshToken: tokens.refreshToken,
+    issuer: stack.apiUrl,
+  });
+  const released = await verifyEducationRecord(tokens.credential, {
+    issuer: stack.apiUrl,
+  });
+  const quals = released.claims.qualifications as {
+    title: string;
+    grade: string;
+  }[];
+  say(
+    `   No new vouch needed: the record now lists ${quals.length} qualifications, for example:`,
+  );
+  for (const q of quals.slice(0, 3)) say(`     ${q.title}: ${q.grade}`);
+  const old = await verifyEducationRecord(superseded, {
+    issuer: stack.apiUrl,
+    acceptStatuses: [0, 3],
+  });
+  say(
+    `   The record it replaced shows as ${old.status === 3 ? 'superseded' : `status ${old.status}`} in the status list.`,
+  );
+
+  step(7, 'A second code is made and nobody scans it.');
   const policy = await api(stack, 'PUT', `/centres/${urn}/policy`, {
     token: headToken,
     json: { examsOfficerMayVouch: false, offerLifetimeMinutes: 2 },
@@ -381,9 +440,10 @@ async function main(): Promise<void> {
     options: { ephemeral: { type: 'boolean', default: false } },
   });
   let child: ChildProcess | undefined;
+  let dir: string | undefined;
   let stack: Stack;
   if (values.ephemeral) {
-    ({ stack, child } = await ephemeralStack());
+    ({ stack, child, dir } = await ephemeralStack());
   } else {
     stack = await runningStack();
   }
@@ -393,6 +453,7 @@ async function main(): Promise<void> {
     await demo(stack, outDir);
   } finally {
     child?.kill('SIGTERM');
+    if (dir) rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -4,8 +4,10 @@
  * happens elsewhere.
  */
 import {
+  type CellRules,
   type ColumnSpecs,
   cellAt,
+  cellRejection,
   extraValuesRejection,
   FileError,
   type Rejection,
@@ -85,6 +87,26 @@ export const resultColumns = {
   series: { required: true, headers: ['Series', 'Exam Series'] },
 } as const satisfies ColumnSpecs<ResultField>;
 
+// Names match the student's limits; titles and subjects get twice that.
+// Identifiers, codes and dates are bounded well above their formats so
+// that a wrong one reports as wrong, not long.
+const cellRules = {
+  uln: { max: 50 },
+  uci: { max: 50 },
+  candidateSurname: { max: 100, unsafe: 'INVALID_NAME' },
+  candidateForenames: { max: 100, unsafe: 'INVALID_NAME' },
+  dateOfBirth: { max: 50 },
+  centreNumber: { max: 50 },
+  awardingBody: { max: 100, unsafe: 'INVALID_TEXT' },
+  qan: { max: 50 },
+  title: { max: 200, unsafe: 'INVALID_TEXT' },
+  subject: { max: 200, unsafe: 'INVALID_TEXT' },
+  level: { max: 50, unsafe: 'INVALID_TEXT' },
+  grade: { max: 50, unsafe: 'INVALID_TEXT' },
+  awardDate: { max: 50 },
+  series: { max: 100, unsafe: 'INVALID_TEXT' },
+} as const satisfies CellRules<ResultField>;
+
 const FIX =
   'Ask the awarding organisation for a corrected results file, or correct ' +
   'the row, and import it again.';
@@ -123,7 +145,6 @@ const messages = {
     'The qualification number (QAN) must look like 601/4292/3: three ' +
     'digits, four digits, and a digit or X, separated by slashes. ' +
     FIX,
-  invalidName: `A name holds a line break or other control character. ${FIX}`,
 } as const;
 
 const dateMessages = (field: 'dateOfBirth' | 'awardDate') => ({
@@ -141,7 +162,6 @@ const required = (field: ResultField) =>
 
 const CENTRE_NUMBER = /^\d{5}$/;
 const QAN = /^\d{3}\/\d{4}\/[\dX]$/;
-const CONTROL = /\p{Cc}/u;
 
 type Outcome =
   | { ok: true; row: ResultRow }
@@ -179,6 +199,15 @@ export function parseResults(text: string): ResultsParse {
     const extra = extraValuesRejection(record, width);
     if (extra) {
       rejected.push(extra);
+      continue;
+    }
+
+    const unfit = cellRejection(record, columns, cellRules, {
+      labels,
+      fix: FIX,
+    });
+    if (unfit) {
+      rejected.push(unfit);
       continue;
     }
 
@@ -232,14 +261,6 @@ function readRow(line: number, get: (field: ResultField) => string): Outcome {
     return fail('candidateSurname', 'REQUIRED', required('candidateSurname'));
   }
   const candidateForenames = normaliseName(get('candidateForenames'));
-  for (const [field, name] of [
-    ['candidateSurname', candidateSurname],
-    ['candidateForenames', candidateForenames],
-  ] as const) {
-    if (CONTROL.test(name)) {
-      return fail(field, 'INVALID_NAME', messages.invalidName);
-    }
-  }
 
   const dateOfBirth = readDate('dateOfBirth', get);
   if (!dateOfBirth.ok) return dateOfBirth;

@@ -191,7 +191,10 @@ export function parseRoster(text: string): RosterParse {
       continue;
     }
 
-    const unfit = cellRejection(record, columns, cellRules, { labels, fix: FIX });
+    const unfit = cellRejection(record, columns, cellRules, {
+      labels,
+      fix: FIX,
+    });
     if (unfit) {
       rejected.push(unfit);
       continue;

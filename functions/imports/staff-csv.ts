@@ -3,8 +3,10 @@
  * which groups they teach.
  */
 import {
+  type CellRules,
   type ColumnSpecs,
   cellAt,
+  cellRejection,
   extraValuesRejection,
   type Rejection,
   readTable,
@@ -60,6 +62,19 @@ export const staffColumns = {
   groups: { required: false, headers: ['Groups', 'Group'] },
 } as const satisfies ColumnSpecs<StaffField>;
 
+// The same limits as the JSON routes: POST /centres/{urn}/staff for the
+// person, POST /centres/{urn}/groups for each group name.
+const cellRules = {
+  email: { max: 254, unsafe: 'INVALID_EMAIL' },
+  givenName: { max: 100, unsafe: 'INVALID_NAME' },
+  familyName: { max: 100, unsafe: 'INVALID_NAME' },
+  roles: { max: 200 },
+  dataIssuer: { max: 50 },
+  groups: { max: 4000, unsafe: 'INVALID_GROUP' },
+} as const satisfies CellRules<StaffField>;
+
+const MAX_GROUP_NAME = 100;
+
 const FIX = 'Correct the staff file and upload it again.';
 
 const labels: Record<StaffField, string> = {
@@ -77,7 +92,9 @@ const messages = {
     `A role is not one we know. Use ${roles.join(', ')}, separated by ` +
     `semicolons. ${FIX}`,
   invalidDataIssuer: `Data Issuer must be yes or no (or true or false). ${FIX}`,
-  invalidName: `A name holds a line break or other control character. ${FIX}`,
+  groupTooLong:
+    `A group name is longer than ${MAX_GROUP_NAME} characters, the most ` +
+    `this service keeps. ${FIX}`,
   duplicateEmail:
     'This e-mail address is on an earlier row; the earlier row was kept. ' +
     'Give each person one row, listing all their roles. ' +
@@ -89,8 +106,6 @@ const required = (field: StaffField) =>
 
 const YES = new Set(['yes', 'y', 'true']);
 const NO = new Set(['no', 'n', 'false']);
-
-const CONTROL = /\p{Cc}/u;
 
 type Outcome =
   | { ok: true; row: StaffRow }
@@ -129,6 +144,15 @@ export function parseStaffCsv(text: string): StaffParse {
     const extra = extraValuesRejection(record, width);
     if (extra) {
       rejected.push(extra);
+      continue;
+    }
+
+    const unfit = cellRejection(record, columns, cellRules, {
+      labels,
+      fix: FIX,
+    });
+    if (unfit) {
+      rejected.push(unfit);
       continue;
     }
 
@@ -171,9 +195,6 @@ function readRow(line: number, get: (field: StaffField) => string): Outcome {
     ['familyName', familyName],
   ] as const) {
     if (name === '') return fail(field, 'REQUIRED', required(field));
-    if (CONTROL.test(name)) {
-      return fail(field, 'INVALID_NAME', messages.invalidName);
-    }
   }
 
   const roleNames = splitList(get('roles').toLowerCase());
@@ -196,6 +217,11 @@ function readRow(line: number, get: (field: StaffField) => string): Outcome {
     );
   }
 
+  const groups = splitList(get('groups'));
+  if (groups.some((g) => g.length > MAX_GROUP_NAME)) {
+    return fail('groups', 'VALUE_TOO_LONG', messages.groupTooLong);
+  }
+
   return {
     ok: true,
     row: {
@@ -205,7 +231,7 @@ function readRow(line: number, get: (field: StaffField) => string): Outcome {
       familyName,
       roles: roleNames,
       dataIssuer: YES.has(issuerText),
-      groups: splitList(get('groups')),
+      groups,
     },
   };
 }

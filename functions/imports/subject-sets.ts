@@ -3,8 +3,10 @@
  * form, year or subject group.
  */
 import {
+  type CellRules,
   type ColumnSpecs,
   cellAt,
+  cellRejection,
   extraValuesRejection,
   type Rejection,
   readTable,
@@ -41,6 +43,13 @@ export const subjectSetColumns = {
   upn: { required: true, headers: ['UPN', 'Unique Pupil Number'] },
 } as const satisfies ColumnSpecs<SubjectSetField>;
 
+// A group name has the JSON route's limit (POST /centres/{urn}/groups).
+const cellRules = {
+  group: { max: 100, unsafe: 'INVALID_GROUP' },
+  kind: { max: 50 },
+  upn: { max: 50 },
+} as const satisfies CellRules<SubjectSetField>;
+
 const FIX = 'Correct the file and upload it again.';
 
 const labels: Record<SubjectSetField, string> = {
@@ -60,16 +69,10 @@ const messages = {
     'digit or letter (the letters I, O and S are never used). ' +
     FIX,
   upnCheck: `The UPN's check letter does not match the rest of the UPN. ${FIX}`,
-  invalidGroup:
-    'The group name holds a line break or other hidden control ' +
-    'character. ' +
-    FIX,
 } as const;
 
 const required = (field: SubjectSetField) =>
   `The ${labels[field]} is missing. ${FIX}`;
-
-const CONTROL = /\p{Cc}/u;
 
 /**
  * Reads a group membership file. A group's kind is set by its first
@@ -94,13 +97,18 @@ export function parseSubjectSets(text: string): SubjectSetsParse {
       continue;
     }
 
+    const unfit = cellRejection(record, columns, cellRules, {
+      labels,
+      fix: FIX,
+    });
+    if (unfit) {
+      rejected.push(unfit);
+      continue;
+    }
+
     const group = normaliseName(cellAt(cells, columns.group));
     if (group === '') {
       reject('group', 'REQUIRED', required('group'));
-      continue;
-    }
-    if (CONTROL.test(group)) {
-      reject('group', 'INVALID_GROUP', messages.invalidGroup);
       continue;
     }
 

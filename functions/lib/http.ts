@@ -90,6 +90,28 @@ function rawBody(event: APIGatewayProxyEvent): Buffer {
     : Buffer.from(event.body, 'utf8');
 }
 
+// Fatal, so that bytes that are not UTF-8 are refused rather than turned
+// into U+FFFD and stored as part of a name.
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The body as text. A body API Gateway passed as text was decoded before
+ * it reached us, so a U+FFFD or a lone surrogate in it marks bytes that
+ * were not UTF-8; no name or answer we take holds either on purpose.
+ */
+function bodyText(event: APIGatewayProxyEvent, bytes: Buffer) {
+  if (event.isBase64Encoded) {
+    try {
+      return strictUtf8.decode(bytes);
+    } catch {
+      return undefined;
+    }
+  }
+  const text = event.body ?? '';
+
+  return text.isWellFormed() && !text.includes('\uFFFD') ? text : undefined;
+}
+
 function parseBody(
   route: Route,
   event: APIGatewayProxyEvent,
@@ -99,15 +121,25 @@ function parseBody(
   const bytes = rawBody(event);
   if (!accepts) return undefined;
 
+  // Wallets read OAuth's error shape (RFC 6749 section 5.2), staff tools ours.
+  const refuse = (code: string, message: string) =>
+    route.group === 'wallet'
+      ? new OAuthError(400, 'invalid_request', message)
+      : badRequest(code, message);
+
   const type = mediaType(headers['content-type']);
   if (accepts.includes('application/json') && type === 'application/json') {
     if (bytes.length === 0) {
-      throw badRequest('INVALID_JSON', 'Send a JSON object as the body.');
+      throw refuse('INVALID_JSON', 'Send a JSON object as the body.');
+    }
+    const text = bodyText(event, bytes);
+    if (text === undefined) {
+      throw refuse('INVALID_JSON', 'The body is not valid UTF-8.');
     }
     try {
-      return JSON.parse(bytes.toString('utf8'));
+      return JSON.parse(text);
     } catch {
-      throw badRequest('INVALID_JSON', 'The body is not valid JSON.');
+      throw refuse('INVALID_JSON', 'The body is not valid JSON.');
     }
   }
   if (accepts.includes('text/csv') && type === 'text/csv') {
@@ -117,7 +149,11 @@ function parseBody(
     accepts.includes('form') &&
     type === 'application/x-www-form-urlencoded'
   ) {
-    return new URLSearchParams(bytes.toString('utf8'));
+    const text = bodyText(event, bytes);
+    if (text === undefined) {
+      throw refuse('INVALID_FORM', 'The body is not valid UTF-8.');
+    }
+    return new URLSearchParams(text);
   }
   if (route.group === 'wallet') {
     throw new OAuthError(

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -27,6 +26,7 @@ import {
   newSeries,
   resultsCsv,
 } from '../support/cohort.js';
+import { disclosedClaims } from '../support/http-wallet.js';
 import {
   preAuthorizedCodeOf,
   vouchAndOffer,
@@ -152,31 +152,7 @@ async function refresh(wallet: Wallet, key = wallet.key): Promise<Wallet> {
  * redemption tests; here the clock runs days ahead, where a verifier would
  * rightly refuse an `iat` in its future.
  */
-function claims(record: string) {
-  const [jwt = '', ...disclosures] = record.split('~').filter(Boolean);
-  const decode = (part: string) =>
-    JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  const byDigest = new Map(
-    disclosures.map((d) => [
-      createHash('sha256').update(d).digest('base64url'),
-      decode(d) as unknown[],
-    ]),
-  );
-  const payload = decode(jwt.split('.')[1] ?? '');
-  const out: Record<string, unknown> = { ...payload };
-  for (const digest of payload._sd ?? []) {
-    const [, name, value] = byDigest.get(digest) ?? [];
-    if (typeof name === 'string') out[name] = value;
-  }
-  const quals = (out.qualifications ?? []) as { '...': string }[];
-  out.qualifications = quals.map((q) => byDigest.get(q['...'])?.[1]);
-  return out as {
-    given_name: string;
-    qualifications: { qan: string; grade: string }[];
-    pendingSeries?: { seriesId: string; releaseAt: string }[];
-    status: { status_list: { idx: number; uri: string } };
-  };
-}
+const claims = disclosedClaims;
 
 async function refused(work: Promise<unknown>): Promise<string> {
   try {

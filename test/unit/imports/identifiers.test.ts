@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
+  hasUnsafeText,
   isValidEmail,
   isValidUci,
   isValidUln,
@@ -12,6 +13,7 @@ import {
   normaliseUln,
   normaliseUpn,
   parseDate,
+  SAFE_TEXT,
   uciCheckLetter,
   uciProblem,
   ulnCheckDigit,
@@ -350,6 +352,42 @@ describe('parseDate', () => {
         const [y, m, day] = iso.split('-');
         expect(parseDate(iso)).toEqual({ ok: true, date: iso });
         expect(parseDate(`${day}/${m}/${y}`)).toEqual({ ok: true, date: iso });
+      }),
+    );
+  });
+});
+
+describe('hasUnsafeText', () => {
+  it('finds C0 and C1 controls and bidi embeddings, overrides, isolates', () => {
+    const unsafe = [
+      ...Array.from({ length: 0x20 }, (_, i) => i),
+      ...Array.from({ length: 0x21 }, (_, i) => 0x7f + i),
+      0x202a,
+      0x202b,
+      0x202c,
+      0x202d,
+      0x202e,
+      0x2066,
+      0x2067,
+      0x2068,
+      0x2069,
+    ];
+
+    for (const code of unsafe) {
+      expect(hasUnsafeText(`a${String.fromCharCode(code)}b`)).toBe(true);
+    }
+  });
+
+  it('lets names in any script through, with their marks', () => {
+    for (const name of ['Zoë', 'O’Brien', 'محمد', '李小龍', 'Nguyễn', 'Ōno']) {
+      expect(hasUnsafeText(name)).toBe(false);
+    }
+  });
+
+  it('agrees with SAFE_TEXT on any text', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), (text) => {
+        expect(SAFE_TEXT.test(text)).toBe(!hasUnsafeText(text));
       }),
     );
   });

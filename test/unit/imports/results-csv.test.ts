@@ -288,3 +288,55 @@ describe('parseResults', () => {
     });
   });
 });
+
+describe('parseResults on values too long or with hidden characters', () => {
+  it('limits titles and subjects to 200 characters', () => {
+    expect(one({ 'Qualification Title': 'T'.repeat(200) }).rows).toHaveLength(
+      1,
+    );
+    expect(one({ Subject: 'T'.repeat(201) }).rejected).toMatchObject([
+      { line: 2, field: 'subject', code: 'VALUE_TOO_LONG' },
+    ]);
+  });
+
+  it('limits candidate names to 100 characters', () => {
+    expect(
+      one({ 'Candidate Surname': 'M'.repeat(101) }).rejected,
+    ).toMatchObject([{ field: 'candidateSurname', code: 'VALUE_TOO_LONG' }]);
+  });
+
+  it('bounds every other column it keeps', () => {
+    const long = '9'.repeat(1000);
+    const columns = [
+      ['Awarding Organisation', 'awardingBody'],
+      ['Grade', 'grade'],
+      ['Level', 'level'],
+      ['Series', 'series'],
+      ['QAN', 'qan'],
+      ['Centre Number', 'centreNumber'],
+    ] as const;
+
+    for (const [column, field] of columns) {
+      expect(one({ [column]: long }).rejected).toMatchObject([
+        { field, code: 'VALUE_TOO_LONG' },
+      ]);
+    }
+  });
+
+  it('rejects hidden characters in any text that reaches a credential', () => {
+    const columns = [
+      ['Candidate Forenames', 'candidateForenames', 'INVALID_NAME'],
+      ['Qualification Title', 'title', 'INVALID_TEXT'],
+      ['Subject', 'subject', 'INVALID_TEXT'],
+      ['Grade', 'grade', 'INVALID_TEXT'],
+      ['Awarding Organisation', 'awardingBody', 'INVALID_TEXT'],
+      ['Series', 'series', 'INVALID_TEXT'],
+    ] as const;
+
+    for (const [column, field, code] of columns) {
+      expect(one({ [column]: 'A\u202eB' }).rejected).toMatchObject([
+        { field, code },
+      ]);
+    }
+  });
+});

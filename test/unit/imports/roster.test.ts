@@ -645,3 +645,87 @@ describe('parseRoster', () => {
     expect(elapsed).toBeLessThan(100);
   });
 });
+
+describe('parseRoster on values too long or with hidden characters', () => {
+  it('rejects a 450 KB surname on its own row and imports the rest', () => {
+    const huge = 'S'.repeat(450 * 1024);
+    const students = Array.from({ length: 30 }, (_, i) =>
+      student(i + 1, i === 24 ? { 'Legal Surname': huge } : {}),
+    );
+
+    const result = parseRoster(rosterCsv(students));
+
+    expect(result.rows).toHaveLength(29);
+    expect(result.rejected).toEqual([
+      {
+        line: 26,
+        field: 'legalSurname',
+        code: 'VALUE_TOO_LONG',
+        message: expect.stringContaining('100 characters'),
+      },
+    ]);
+    expect(result.rejected[0]?.message).not.toContain('SSSS');
+  });
+
+  it('keeps a name of 100 characters and rejects one of 101', () => {
+    const at = (length: number) =>
+      parseRoster(
+        rosterCsv([student(1, { 'Legal Forename': 'é'.repeat(length) })]),
+      );
+
+    expect(at(100).rows).toHaveLength(1);
+    expect(at(101).rejected).toMatchObject([
+      { field: 'legalForename', code: 'VALUE_TOO_LONG' },
+    ]);
+  });
+
+  it('bounds the fields that are not names too', () => {
+    const long = 'x'.repeat(5000);
+
+    for (const [column, field] of [
+      ['Adno', 'adno'],
+      ['Gender', 'gender'],
+      ['Reg', 'form'],
+      ['UPN', 'upn'],
+      ['DOB', 'dateOfBirth'],
+    ] as const) {
+      const result = parseRoster(rosterCsv([student(1, { [column]: long })]));
+
+      expect(result.rejected).toMatchObject([
+        { line: 2, field, code: 'VALUE_TOO_LONG' },
+      ]);
+    }
+  });
+
+  it('rejects text-direction overrides and isolates in a name', () => {
+    for (const mark of ['\u202a', '\u202e', '\u2066', '\u2069']) {
+      const result = parseRoster(
+        rosterCsv([student(1, { 'Legal Surname': `Smi${mark}th` })]),
+      );
+
+      expect(result.rejected).toMatchObject([
+        { field: 'legalSurname', code: 'INVALID_NAME' },
+      ]);
+      expect(result.rejected[0]?.message).not.toContain('Smi');
+    }
+  });
+
+  it('rejects control characters in the free-text fields it keeps', () => {
+    const cases = [
+      ['Adno', 'adno', 'INVALID_TEXT'],
+      ['Gender', 'gender', 'INVALID_TEXT'],
+      ['Reg', 'form', 'INVALID_GROUP'],
+      ['Preferred Forename', 'preferredForename', 'INVALID_NAME'],
+    ] as const;
+
+    for (const [column, field, code] of cases) {
+      for (const mark of ['\u0000', '\u0085', '\u202e']) {
+        const result = parseRoster(
+          rosterCsv([student(1, { [column]: `1${mark}1` })]),
+        );
+
+        expect(result.rejected).toMatchObject([{ field, code }]);
+      }
+    }
+  });
+});

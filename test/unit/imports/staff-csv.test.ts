@@ -226,3 +226,57 @@ describe('parseStaffCsv', () => {
     expect(error.field).toBe('dataIssuer');
   });
 });
+
+describe('parseStaffCsv on values too long or with hidden characters', () => {
+  it('limits names to 100 characters, as the staff route does', () => {
+    expect(one({ given: 'A'.repeat(100) }).rows).toHaveLength(1);
+    expect(one({ family: 'A'.repeat(101) }).rejected).toMatchObject([
+      { line: 2, field: 'familyName', code: 'VALUE_TOO_LONG' },
+    ]);
+  });
+
+  it('rejects a group name longer than a group may have', () => {
+    const result = one({ groups: `11A;${'G'.repeat(101)}` });
+
+    expect(result.rows).toEqual([]);
+    expect(result.rejected).toMatchObject([
+      { line: 2, field: 'groups', code: 'VALUE_TOO_LONG' },
+    ]);
+    expect(result.rejected[0]?.message).not.toContain('GGG');
+  });
+
+  it('rejects an address longer than 254 characters as too long', () => {
+    const email = `${'a'.repeat(250)}@b.example`;
+
+    expect(one({ email }).rejected).toMatchObject([
+      { field: 'email', code: 'VALUE_TOO_LONG' },
+    ]);
+  });
+
+  it('keeps the good rows of a file with one oversized row', () => {
+    const people = [
+      person({ email: 'a@school.example.org' }),
+      person({ email: 'b@school.example.org', given: 'B'.repeat(300_000) }),
+      person({ email: 'c@school.example.org' }),
+    ];
+
+    const result = parseStaffCsv(staffCsv(people));
+
+    expect(result.rows.map((r) => r.line)).toEqual([2, 4]);
+    expect(result.rejected).toMatchObject([
+      { line: 3, field: 'givenName', code: 'VALUE_TOO_LONG' },
+    ]);
+  });
+
+  it('rejects text-direction overrides in names, groups and addresses', () => {
+    expect(one({ given: 'An\u202en' }).rejected).toMatchObject([
+      { field: 'givenName', code: 'INVALID_NAME' },
+    ]);
+    expect(one({ groups: '11\u2067A' }).rejected).toMatchObject([
+      { field: 'groups', code: 'INVALID_GROUP' },
+    ]);
+    expect(one({ email: 'a\u202e@b.example' }).rejected).toMatchObject([
+      { field: 'email', code: 'INVALID_EMAIL' },
+    ]);
+  });
+});

@@ -127,3 +127,29 @@ describe('parseSubjectSets', () => {
     expect(error).toMatchObject({ code: 'MISSING_COLUMN', field: 'upn' });
   });
 });
+
+describe('parseSubjectSets on values too long or with hidden characters', () => {
+  it('rejects a group name over 100 characters and keeps other rows', () => {
+    const result = parseSubjectSets(
+      setsCsv([
+        ['M'.repeat(101), 'subject', UPN_A],
+        ['M'.repeat(100), 'subject', UPN_B],
+      ]),
+    );
+
+    expect(result.rows.map((r) => r.line)).toEqual([3]);
+    expect(result.rejected).toMatchObject([
+      { line: 2, field: 'group', code: 'VALUE_TOO_LONG' },
+    ]);
+  });
+
+  it('rejects a group name holding a text-direction isolate', () => {
+    const result = parseSubjectSets(
+      setsCsv([['Maths\u2066 Set 1', 'subject', UPN_A]]),
+    );
+
+    expect(result.rejected).toMatchObject([
+      { line: 2, field: 'group', code: 'INVALID_GROUP' },
+    ]);
+  });
+});
