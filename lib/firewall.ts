@@ -9,10 +9,12 @@ export const walletPathPrefixes = ['/token', '/nonce', '/credential'] as const;
 
 /**
  * Requests one address may make to the wallet paths in five minutes. High
- * on purpose: a whole school's students share its address, and a class
- * collecting records at once makes a few requests each.
+ * on purpose: at 11:00 on results day thousands of students behind one
+ * school's or mobile network's address refresh at once, three requests
+ * each. This rule only stops floods; the application limits failed
+ * exchanges and refreshes per chain, never good requests from an address.
  */
-export const walletRateLimit = 3000;
+export const walletRateLimit = 60_000;
 
 export const rateLimitedBody = JSON.stringify({
   error: 'rate_limited',

@@ -23,7 +23,9 @@ describe('npm run demo', () => {
     expect(out).toMatch(/The wallet holds a verified record for/);
     expect(out).toMatch(/shows the offer as delivered/);
     expect(out).toMatch(/1469 rows matched, 1 unmatched, 1 conflict/);
-    expect(out).toMatch(/Before the release the app refreshes: 0 qualifications, waiting for June 2026/);
+    expect(out).toMatch(
+      /Before the release the app refreshes: 0 qualifications, waiting for June 2026/,
+    );
     expect(out).toMatch(/the record now lists [1-9]\d* qualifications/);
     expect(out).toMatch(/The record it replaced shows as superseded/);
     expect(out).toMatch(/The workflow marked it expired/);

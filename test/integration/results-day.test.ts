@@ -238,6 +238,47 @@ describe('results day', () => {
     expect(afterwards).toBe('invalid_grant');
   });
 
+  it('revokes the chain when a replaced token comes back in the grace with another key', async () => {
+    clock.set(new Date());
+    const wallet = await link(cohort, cohort.pupils[0]?.studentId ?? '');
+    await credential(wallet);
+    const next = await refresh(wallet);
+    const thief = await walletKey();
+
+    const stolen = await refused(refresh(wallet, thief));
+    const owner = await refused(refresh(next));
+
+    expect(stolen).toBe('invalid_grant');
+    expect(owner).toBe('invalid_grant');
+  });
+
+  it('gives a linked wallet a legal name change from the MIS at its next refresh', async () => {
+    clock.set(new Date());
+    const pupil = cohort.pupils[1];
+    let wallet = await link(cohort, pupil?.studentId ?? '');
+    const before = claims(await credential(wallet));
+    const roster = [
+      'UPN,ULN,Legal Surname,Legal Forename,DOB,Year,Reg',
+      ...cohort.pupils.map(
+        (r) =>
+          `${r.upn},${r.uln},${r === pupil ? 'Newname' : r.surname},` +
+          `${r.forename},${r.dateOfBirth},11,R1`,
+      ),
+    ].join('\n');
+    const update = await call(
+      'POST',
+      `/centres/${cohort.urn}/students/import`,
+      { token: cohort.admin.token, csv: roster },
+    );
+
+    wallet = await refresh(wallet);
+    const after = claims(await credential(wallet));
+
+    expect(update.body.updated).toBe(1);
+    expect(before.family_name).toBe(pupil?.surname);
+    expect(after.family_name).toBe('Newname');
+  });
+
   it('revokes the chain when its refresh token comes with another DPoP key', async () => {
     clock.set(new Date());
     const wallet = await link(cohort, cohort.pupils[3]?.studentId ?? '');

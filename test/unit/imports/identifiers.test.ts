@@ -358,7 +358,7 @@ describe('parseDate', () => {
 });
 
 describe('hasUnsafeText', () => {
-  it('finds C0 and C1 controls and bidi embeddings, overrides, isolates', () => {
+  it('finds C0 and C1 controls and bidi overrides and isolates', () => {
     const unsafe = [
       ...Array.from({ length: 0x20 }, (_, i) => i),
       ...Array.from({ length: 0x21 }, (_, i) => 0x7f + i),

@@ -128,7 +128,7 @@ describe('parseSubjectSets', () => {
   });
 });
 
-describe('parseSubjectSets on values too long or with hidden characters', () => {
+describe('parseSubjectSets on long values or hidden characters', () => {
   it('rejects a group name over 100 characters and keeps other rows', () => {
     const result = parseSubjectSets(
       setsCsv([

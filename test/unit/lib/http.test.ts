@@ -208,6 +208,94 @@ describe('errors in the OAuth shape', () => {
   });
 });
 
+/** A handler for the `wallet` group whose every route answers its body. */
+function walletHandler() {
+  const impls: Record<string, RouteImpl> = {};
+  for (const r of routes.filter((r) => r.group === 'wallet')) {
+    impls[routeKey(r)] = async ({ body }) => ok({ body });
+  }
+  return createApiHandler('wallet', impls, () => testDeps());
+}
+
+const credentialRequest = (overrides: Partial<APIGatewayProxyEvent>) =>
+  event({
+    resource: '/credential',
+    path: '/credential',
+    headers: { 'Content-Type': 'application/json' },
+    ...overrides,
+  });
+
+/** `{"name":"<bytes>"}` in base64, as API Gateway passes a binary body. */
+const jsonBytes = (...name: number[]) =>
+  Buffer.concat([
+    Buffer.from('{"name":"'),
+    Buffer.from(name),
+    Buffer.from('"}'),
+  ]).toString('base64');
+
+describe('reading a JSON body', () => {
+  it('answers a wallet route sent broken JSON in the OAuth shape', async () => {
+    const handler = walletHandler();
+
+    for (const body of ['{"proof":', '', 'null,']) {
+      const out = await handler(credentialRequest({ body }), context);
+
+      expect(out.statusCode).toBe(400);
+      expect(JSON.parse(out.body)).toEqual({
+        error: 'invalid_request',
+        error_description: expect.any(String),
+      });
+    }
+  });
+
+  it('refuses bytes that are not UTF-8 rather than guess at them', async () => {
+    const staff = centresHandler(async () => ok({}));
+    const wallet = walletHandler();
+    const bad = { body: jsonBytes(0x4d, 0xfc, 0x6c), isBase64Encoded: true };
+
+    const staffOut = await staff(
+      event({ headers: withToken, ...bad }),
+      context,
+    );
+    const walletOut = await wallet(credentialRequest(bad), context);
+
+    expect(staffOut.statusCode).toBe(400);
+    expect(JSON.parse(staffOut.body).error.code).toBe('INVALID_JSON');
+    expect(walletOut.statusCode).toBe(400);
+    expect(JSON.parse(walletOut.body).error).toBe('invalid_request');
+  });
+
+  it('refuses text whose bad bytes were replaced by U+FFFD', async () => {
+    const handler = centresHandler(async () => ok({}));
+
+    for (const body of ['{"name":"M\ufffdller"}', '{"name":"M\ud800"}']) {
+      const out = await handler(event({ headers: withToken, body }), context);
+
+      expect(out.statusCode).toBe(400);
+      expect(JSON.parse(out.body).error.code).toBe('INVALID_JSON');
+    }
+  });
+
+  it('reads UTF-8 names intact, as text or as base64', async () => {
+    const handler = walletHandler();
+    const mueller = jsonBytes(0x4d, 0xc3, 0xbc, 0x6c, 0x6c, 0x65, 0x72);
+
+    const asText = await handler(
+      credentialRequest({ body: '{"name":"Müller"}' }),
+      context,
+    );
+    const asBase64 = await handler(
+      credentialRequest({ body: mueller, isBase64Encoded: true }),
+      context,
+    );
+
+    for (const out of [asText, asBase64]) {
+      expect(out.statusCode).toBe(200);
+      expect(JSON.parse(out.body)).toEqual({ body: { name: 'Müller' } });
+    }
+  });
+});
+
 describe('bearerToken', () => {
   it('reads the token whatever the scheme name case', () => {
     expect(bearerToken('Bearer abc.def')).toBe('abc.def');

@@ -70,7 +70,7 @@ describe('the cursors of the centre, staff and group lists', () => {
       expect(second.startKeys).toEqual([ownKey]);
     });
 
-    it(`${name} refuses a forged cursor before it reaches the table`, async () => {
+    it(`${name} refuses a forged cursor before querying`, async () => {
       const { deps, startKeys } = fakeTable();
 
       const refusal = await list(deps, forge(forgedKey)).catch((e) => e);

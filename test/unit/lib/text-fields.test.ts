@@ -62,7 +62,7 @@ const hidden = {
 
 describe('free-text fields of the request schemas', () => {
   for (const [route, field, call] of textFields) {
-    it(`refuse control and text-direction characters in a ${route} ${field}`, () => {
+    it(`refuse control and bidi characters in a ${route} ${field}`, () => {
       for (const [what, mark] of Object.entries(hidden)) {
         const refusal = refusalOf(call(`Oak${mark}field`));
 
