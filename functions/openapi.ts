@@ -12,6 +12,7 @@ import {
   policyBody,
   putSeriesBody,
   resultsImportQuery,
+  revokeBody,
   studentListQuery,
   vouchBody,
 } from './schemas.js';
@@ -26,6 +27,7 @@ const bodies: Record<string, z.ZodType> = {
   'POST /centres/{urn}/groups': createGroupBody,
   'POST /centres/{urn}/groups/{groupId}/students': bulkGroupStudentsBody,
   'POST /centres/{urn}/students/{studentId}/vouches': vouchBody,
+  'POST /centres/{urn}/offers/{offerId}/revoke': revokeBody,
   'PUT /series/{seriesId}': putSeriesBody,
 };
 

@@ -181,6 +181,13 @@ export const routes: readonly Route[] = [
     access: 'staff',
   },
   {
+    method: 'POST',
+    path: '/centres/{urn}/offers/{offerId}/revoke',
+    group: 'issuance',
+    access: 'staff',
+    accepts: json,
+  },
+  {
     method: 'GET',
     path: '/centres/{urn}/offers/{offerId}',
     group: 'issuance',

@@ -155,3 +155,7 @@ export const putSeriesBody = z.strictObject({
 export const resultsImportQuery = z.strictObject({
   series: seriesIdParam.optional(),
 });
+
+export const revokeBody = z.strictObject({
+  reason: trimmed(500),
+});

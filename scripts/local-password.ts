@@ -16,7 +16,7 @@ const repoRoot = resolve(import.meta.dirname, '..');
 
 async function main(): Promise<void> {
   const email = process.argv[2]?.trim().toLowerCase();
-  if (!email || !email.includes('@')) {
+  if (!email?.includes('@')) {
     process.stderr.write('Usage: npm run local:password -- EMAIL\n');
     process.exit(2);
   }

@@ -29,6 +29,8 @@ export interface Chain {
   /** Status list indexes: the next to use, and where the block ends. */
   nextIndex: number;
   blockEnd: number;
+  /** Where each block of indexes the chain has used begins. */
+  blocks?: number[];
   /** The index of the latest credential, superseded by the next. */
   currentIndex?: number;
   credentials: number;
@@ -105,8 +107,9 @@ export function refreshExpiry(
   pendingReleases: readonly string[],
   yearEnds: string,
 ): Date {
-  const last = pendingReleases
-    .map((r) => new Date(r))
-    .reduce((a, b) => (b > a ? b : a), now);
-  return endOfFollowingAcademicYear(last, yearEnds);
+  const last = Math.max(
+    now.getTime(),
+    ...pendingReleases.map((r) => new Date(r).getTime()),
+  );
+  return endOfFollowingAcademicYear(new Date(last), yearEnds);
 }

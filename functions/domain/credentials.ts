@@ -149,8 +149,7 @@ export async function issueCredential(
   const chainItem = find(keys.chain(token.chainId));
   const chain = chainItem ? entity<Chain>(chainItem) : undefined;
   if (
-    !chain ||
-    chain.status !== 'active' ||
+    chain?.status !== 'active' ||
     !sameHash(chain.accessHash, sha256(token.secret)) ||
     new Date(chain.accessExpiresAt) <= now
   ) {
@@ -228,7 +227,11 @@ export async function issueCredential(
   );
 
   let block = { nextIndex: chain.nextIndex, blockEnd: chain.blockEnd };
-  if (block.nextIndex >= block.blockEnd) block = await allocateBlock(deps);
+  let newBlock: number | undefined;
+  if (block.nextIndex >= block.blockEnd) {
+    block = await allocateBlock(deps);
+    newBlock = block.nextIndex;
+  }
   const index = block.nextIndex;
   const { listId, idx } = listPosition(index);
 
@@ -257,6 +260,7 @@ export async function issueCredential(
           nonce: request.nonce,
           index,
           blockEnd: block.blockEnd,
+          newBlock,
           holderJkt,
           refreshExpiresAt: refreshExpiry(
             now,
@@ -297,6 +301,8 @@ function issuanceWrites(
     nonce: string;
     index: number;
     blockEnd: number;
+    /** The start of a block just allocated, kept so revoking finds it. */
+    newBlock?: number;
     holderJkt: string;
     refreshExpiresAt: string;
     now: Date;
@@ -322,7 +328,10 @@ function issuanceWrites(
         UpdateExpression:
           'SET nextIndex = :next, blockEnd = :end, currentIndex = :index, ' +
           'holderJkt = :holder, refreshExpiresAt = :refreshExpiry, ' +
-          'credentials = credentials + :one, updatedAt = :now',
+          'credentials = credentials + :one, updatedAt = :now' +
+          (input.newBlock === undefined
+            ? ''
+            : ', blocks = list_append(if_not_exists(blocks, :none), :block)'),
         ConditionExpression:
           '#status = :active AND accessHash = :access AND nextIndex = :seen',
         ExpressionAttributeNames: { '#status': 'status' },
@@ -337,6 +346,9 @@ function issuanceWrites(
           ':active': 'active',
           ':access': chain.accessHash,
           ':seen': chain.nextIndex,
+          ...(input.newBlock === undefined
+            ? {}
+            : { ':none': [], ':block': [input.newBlock] }),
         },
       },
     },

@@ -96,7 +96,7 @@ export async function createOffer(
       TableName,
       keys.student(urn, vouch.studentId),
     );
-    if (!student || student.status !== 'on-roll') throw notFound();
+    if (student?.status !== 'on-roll') throw notFound();
     // The student may have moved group since the vouch: check again.
     checkInStudentGroups(staff, student);
     const previous = student.latestOfferId

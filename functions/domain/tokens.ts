@@ -349,7 +349,7 @@ export async function refreshTokens(
     }
     const old = itemOfFailedCondition(error);
     const chain = old ? entity<Chain>(old) : undefined;
-    if (!chain || chain.status !== 'active') {
+    if (chain?.status !== 'active') {
       throw badGrant('The refresh token is not valid.');
     }
     const current = sameHash(chain.refreshHash, hash);

@@ -116,6 +116,7 @@ export const revocationReasons = [
   'too-many-wrong-codes',
   'student-details-changed',
   'student-left',
+  'revoked-by-staff',
 ] as const;
 export type RevocationReason = (typeof revocationReasons)[number];
 

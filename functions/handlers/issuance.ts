@@ -1,10 +1,11 @@
 import { createOffer, getOffer, offerView } from '../domain/offers.js';
+import { revokeOffer } from '../domain/revocation.js';
 import { createVouch } from '../domain/vouches.js';
 import type { Caller } from '../lib/auth.js';
 import { createApiHandler, ok } from '../lib/http.js';
 import { centrePath, idPath } from '../lib/request.js';
 import { validate } from '../lib/validate.js';
-import { vouchBody } from '../schemas.js';
+import { revokeBody, vouchBody } from '../schemas.js';
 import { credentialOfferUri } from '../wallet/metadata.js';
 import { renderOfferQr } from '../wallet/qr.js';
 
@@ -55,6 +56,21 @@ export const handler = createApiHandler('issuance', {
         qr: { svg: qr.svg, png: qr.png },
       },
       201,
+    );
+  },
+
+  'POST /centres/{urn}/offers/{offerId}/revoke': async (request) => {
+    const { urn } = centrePath(request);
+    const offerId = idPath(request, 'offerId');
+    const input = validate(revokeBody, request.body);
+    return ok(
+      await revokeOffer(
+        request.deps,
+        request.caller as Caller,
+        urn,
+        offerId,
+        input.reason,
+      ),
     );
   },
 

@@ -179,7 +179,7 @@ export function localTaskHandlers(
       );
     }
     handlers[stateName] = (parameters) =>
-      updateItem(dynamodb, parameters as UpdateItemCommandInput);
+      updateItem(dynamodb, parameters as unknown as UpdateItemCommandInput);
   }
 
   return handlers;

@@ -34,7 +34,7 @@ import {
   walletKey,
 } from '../support/issuing.js';
 import { useLocalStack } from '../support/local-stack.js';
-import { dpopProof, verifyEducationRecord } from '../support/wallet-client.js';
+import { dpopProof } from '../support/wallet-client.js';
 
 const stack = useLocalStack();
 const call = apiClient(stack.apiUrl);
