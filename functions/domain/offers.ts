@@ -2,14 +2,15 @@ import { StartExecutionCommand } from '@aws-sdk/client-sfn';
 import {
   TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { Caller } from '../lib/auth.js';
 import { addMinutes } from '../lib/clock.js';
 import type { Deps } from '../lib/deps.js';
 import { conflict, forbidden, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
-import { keys } from '../lib/keys.js';
-import { batchGet, entity, getEntity } from '../lib/table.js';
+import { keys, table } from '../lib/keys.js';
+import { batchGet, entity, getEntity, queryAll } from '../lib/table.js';
 import { hasRole } from './access.js';
 import { newOfferSecrets } from './offer-secrets.js';
 import type {
@@ -224,6 +225,7 @@ function offerItems(
         Item: {
           ...keys.offer(offer.offerId),
           ...keys.studentOffers(offer.studentId, offer.createdAt),
+          ...keys.staffOffers(offer.urn, offer.staffId, offer.createdAt),
           type: 'offer',
           ...offer,
         },
@@ -326,4 +328,62 @@ export async function getOffer(
     );
   }
   return offer;
+}
+
+/** The longest an offer can live: the policy's upper bound. */
+const longestLifetimeMinutes = 30;
+
+/**
+ * Revokes the live offers a member of staff made, when they are
+ * deactivated: a code they showed must not deliver after they have gone.
+ * Only offers young enough to be live are read.
+ */
+export async function revokeLiveOffersOf(
+  deps: Deps,
+  urn: string,
+  staffId: string,
+): Promise<number> {
+  const now = deps.clock.now();
+  const since = addMinutes(now, -longestLifetimeMinutes - 1).toISOString();
+  const index = table.indexes.gsi2;
+  const items = await queryAll(deps.db, {
+    TableName: deps.config.TABLE_NAME,
+    IndexName: index.name,
+    KeyConditionExpression: `${index.partitionKey} = :pk AND ${index.sortKey} >= :since`,
+    ExpressionAttributeValues: {
+      ':pk': keys.staffOffersPartition(urn, staffId),
+      ':since': `OFFER#${since}`,
+    },
+  });
+  let revoked = 0;
+  for (const offer of items.map((i) => entity<Offer>(i))) {
+    if (!isLive(offer, now)) continue;
+    const done = await deps.db
+      .send(
+        new UpdateCommand({
+          TableName: deps.config.TABLE_NAME,
+          Key: keys.offer(offer.offerId),
+          UpdateExpression:
+            'SET #status = :revoked, revokedReason = :why, revokedAt = :now',
+          ConditionExpression: '#status IN (:issued, :scanned)',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: {
+            ':revoked': 'revoked',
+            ':why': 'staff-deactivated',
+            ':now': now.toISOString(),
+            ':issued': 'issued',
+            ':scanned': 'scanned',
+          },
+        }),
+      )
+      .then(
+        () => true,
+        (error: Error) => {
+          if (error.name === 'ConditionalCheckFailedException') return false;
+          throw error;
+        },
+      );
+    if (done) revoked++;
+  }
+  return revoked;
 }

@@ -18,6 +18,7 @@ import {
 } from '../lib/table.js';
 import type { createStaffBody, patchStaffBody } from '../schemas.js';
 import { type CentreAccess, hasRole, requireStaffRole } from './access.js';
+import { revokeLiveOffersOf } from './offers.js';
 import type { Staff } from './types.js';
 
 export type NewStaff = z.infer<typeof createStaffBody>;
@@ -318,7 +319,11 @@ export async function updateStaff(
         ReturnValues: 'ALL_NEW',
       }),
     );
-    return entity<Staff>(out.Attributes ?? {});
+    const updated = entity<Staff>(out.Attributes ?? {});
+    if (change.active === false) {
+      await revokeLiveOffersOf(deps, urn, staffId);
+    }
+    return updated;
   } catch (error) {
     if ((error as Error).name === 'ConditionalCheckFailedException') {
       throw notFound();

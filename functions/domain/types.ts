@@ -117,6 +117,7 @@ export const revocationReasons = [
   'student-details-changed',
   'student-left',
   'revoked-by-staff',
+  'staff-deactivated',
 ] as const;
 export type RevocationReason = (typeof revocationReasons)[number];
 

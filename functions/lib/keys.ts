@@ -104,6 +104,14 @@ export const keys = {
     GSI1SK: `OFFER#${createdAt}`,
   }),
 
+  /** GSI2 entry: the offers a member of staff made, newest last. */
+  staffOffers: (urn: string, staffId: string, createdAt: string) => ({
+    GSI2PK: `MADEBY#${urn}#${staffId}`,
+    GSI2SK: `OFFER#${createdAt}`,
+  }),
+  staffOffersPartition: (urn: string, staffId: string) =>
+    `MADEBY#${urn}#${staffId}`,
+
   /** An access token, by the SHA-256 of its value. */
   accessToken: (tokenHash: string): Key => ({
     PK: `TOKEN#${tokenHash}`,

@@ -424,6 +424,37 @@ describe('a vouch overtaken by events', () => {
     expect(offer.body.error.code).toBe('NOT_IN_STUDENT_GROUPS');
   });
 
+  it('loses its live code when the member of staff who made it is deactivated', async () => {
+    const centre = await issuingCentre(stack);
+    const made = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      centre.form11a[1]?.studentId ?? '',
+    );
+
+    await call(
+      'PATCH',
+      `/centres/${centre.urn}/staff/${centre.tutor.staffId}`,
+      {
+        token: centre.admin.token,
+        json: { active: false },
+      },
+    );
+    const seen = await call(
+      'GET',
+      `/centres/${centre.urn}/offers/${made.offerId}`,
+      {
+        token: centre.admin.token,
+      },
+    );
+
+    expect(seen.body).toMatchObject({
+      status: 'revoked',
+      revokedReason: 'staff-deactivated',
+    });
+  });
+
   it("loses its code when the student's details change in the MIS", async () => {
     const centre = await issuingCentre(stack);
     const student = centre.form11a[2];
