@@ -120,6 +120,18 @@ export const bulkGroupStudentsBody = z.union([
 
 export const vouchBody = z.strictObject({
   method: z.enum(vouchMethods),
+  /**
+   * What the student says when asked: the member of staff types it in. No
+   * screen shows it first. DD/MM/YYYY or YYYY-MM-DD.
+   */
+  dateOfBirth: z
+    .string()
+    .trim()
+    .regex(
+      /^(\d{2}\/\d{2}\/\d{4}|\d{4}-\d{2}-\d{2})$/,
+      'a date as DD/MM/YYYY or YYYY-MM-DD',
+    ),
+  lookAlikeAcknowledged: z.boolean().default(false),
 });
 
 export const seriesIdParam = z

@@ -32,6 +32,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
+import { parseRoster } from '../functions/imports/roster.js';
 import {
   redeemOffer,
   refreshRecord,
@@ -207,6 +208,15 @@ async function demo(stack: Stack, outDir: string): Promise<void> {
   const sample = (name: string) =>
     readFileSync(join(samples, 'oakfield', name));
   const urn = oakfield.urn;
+  // The student tells the tutor their date of birth; here it comes from the
+  // sample roster, standing in for the student's answer.
+  const born = new Map(
+    parseRoster(sample('roster.csv').toString('utf8')).rows.map((r) => [
+      r.upn,
+      r.dateOfBirth,
+    ]),
+  );
+  const saysBorn = (upn: string) => born.get(upn) ?? '';
 
   step(1, 'The operator onboards Oakfield Academy and its head.');
   const operator = await signIn(
@@ -283,9 +293,20 @@ async function demo(stack: Stack, outDir: string): Promise<void> {
     stack,
     'POST',
     `/centres/${urn}/students/${student.studentId}/vouches`,
-    { token: tutor, json: { method: 'in-person' } },
+    {
+      token: tutor,
+      json: {
+        method: 'in-person',
+        dateOfBirth: saysBorn(student.upn),
+        lookAlikeAcknowledged: student.lookAlikes.length > 0,
+      },
+    },
   );
   expectStatus(vouch, 201);
+  say(
+    `   She asks their date of birth, types what they say, and vouches ` +
+      `(${student.lookAlikes.length} look-alike warnings).`,
+  );
   const offer = await api(
     stack,
     'POST',
@@ -397,7 +418,14 @@ async function demo(stack: Stack, outDir: string): Promise<void> {
     stack,
     'POST',
     `/centres/${urn}/students/${another.studentId}/vouches`,
-    { token: tutor, json: { method: 'mis-photo' } },
+    {
+      token: tutor,
+      json: {
+        method: 'mis-photo',
+        dateOfBirth: saysBorn(another.upn),
+        lookAlikeAcknowledged: another.lookAlikes.length > 0,
+      },
+    },
   );
   expectStatus(vouch2, 201);
   const offer2 = await api(

@@ -14,6 +14,12 @@ import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
 import { entity, getEntity, queryAll } from '../lib/table.js';
 import { ensureGroups, groupIdFor, yearGroupName } from './groups.js';
+import {
+  findLookAlikes,
+  type LookAlike,
+  type NamedStudent,
+  sameLookAlikes,
+} from './look-alikes.js';
 import type { Centre, GroupKind, RevocationReason, Student } from './types.js';
 
 type TransactItem = NonNullable<
@@ -195,13 +201,14 @@ export async function importRoster(
     options.onProgress?.(done);
   };
 
+  const freshIds = new Map(fresh.map((row) => [row, newId()]));
   const batches: RosterRow[][] = [];
   for (let i = 0; i < fresh.length; i += newPerTransaction) {
     batches.push(fresh.slice(i, i + newPerTransaction));
   }
   await runLimited(batches, async (batch) => {
     const items = batch.flatMap((row) =>
-      newStudentItems(deps, centre, row, now),
+      newStudentItems(deps, centre, row, freshIds.get(row) ?? newId(), now),
     );
     await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
     progress(batch.length);
@@ -244,11 +251,28 @@ export async function importRoster(
     });
   }
 
-  const onRoll =
-    current.filter((s) => s.status === 'on-roll').length +
-    fresh.length +
-    changed.filter((c) => c.student.status !== 'on-roll').length -
-    left.length;
+  // The roll as it now stands, for the look-alike check.
+  const gone = new Set(left);
+  const roll = new Map<string, NamedStudent & { stored?: LookAlike[] }>();
+  for (const s of current) {
+    if (s.status === 'on-roll' && !gone.has(s.studentId)) {
+      roll.set(s.studentId, { ...s, stored: s.lookAlikes });
+    }
+  }
+  for (const { row, student } of changed) {
+    roll.set(student.studentId, {
+      ...student,
+      ...misDetails(row),
+      stored: student.lookAlikes,
+    });
+  }
+  for (const row of fresh) {
+    const studentId = freshIds.get(row) ?? '';
+    roll.set(studentId, { ...misDetails(row), studentId });
+  }
+  await storeLookAlikes(deps, urn, [...roll.values()], now);
+
+  const onRoll = roll.size;
   await deps.db.send(
     new UpdateCommand({
       TableName,
@@ -267,6 +291,40 @@ export async function importRoster(
     left: left.sort(),
     rejected,
   };
+}
+
+/**
+ * Writes each student's look-alikes where they changed: a new twin on the
+ * roll, a name changed, a look-alike gone. Safe to run again.
+ */
+async function storeLookAlikes(
+  deps: Deps,
+  urn: string,
+  roll: (NamedStudent & { stored?: LookAlike[] })[],
+  now: string,
+): Promise<void> {
+  const wanted = findLookAlikes(roll);
+  const stale = roll.filter(
+    (s) => !sameLookAlikes(s.stored, wanted.get(s.studentId)),
+  );
+  await runLimited(stale, async (s) => {
+    const list = wanted.get(s.studentId) ?? [];
+    await deps.db.send(
+      new UpdateCommand({
+        TableName: deps.config.TABLE_NAME,
+        Key: keys.student(urn, s.studentId),
+        UpdateExpression:
+          list.length > 0
+            ? 'SET lookAlikes = :list, updatedAt = :now'
+            : 'REMOVE lookAlikes SET updatedAt = :now',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeValues: {
+          ':now': now,
+          ...(list.length > 0 ? { ':list': list } : {}),
+        },
+      }),
+    );
+  });
 }
 
 /** The details a record states about its holder. */
@@ -347,10 +405,10 @@ function newStudentItems(
   deps: Deps,
   centre: Centre,
   row: RosterRow,
+  studentId: string,
   now: string,
 ): TransactItem[] {
   const TableName = deps.config.TABLE_NAME;
-  const studentId = newId();
   const groupIds = rosterGroupIds(row);
   const details = misDetails(row);
   return [

@@ -42,6 +42,7 @@ export interface StudentListItem {
   preferredForename?: string;
   form?: string;
   year: string;
+  lookAlikes: { studentId: string; reason: string }[];
   latestOffer: {
     offerId: string;
     status: string;
@@ -179,6 +180,7 @@ export async function listStudents(
           : {}),
         ...(s.form ? { form: s.form } : {}),
         year: s.year,
+        lookAlikes: s.lookAlikes ?? [],
         latestOffer: offer
           ? {
               offerId: offer.offerId,

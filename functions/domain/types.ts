@@ -1,3 +1,5 @@
+import type { LookAlike } from './look-alikes.js';
+
 /** The product's entities as the domain holds them (see the glossary). */
 
 export const roles = [
@@ -81,6 +83,8 @@ export interface Student {
   status: StudentStatus;
   groupIds: string[];
   latestOfferId?: string;
+  /** Students a tutor could take for this one (see look-alikes.ts). */
+  lookAlikes?: LookAlike[];
   createdAt: string;
   updatedAt: string;
   leftAt?: string;

@@ -1,8 +1,9 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { parseDate } from '../imports/identifiers.js';
 import type { Caller } from '../lib/auth.js';
 import { addMinutes } from '../lib/clock.js';
 import type { Deps } from '../lib/deps.js';
-import { forbidden, notFound } from '../lib/errors.js';
+import { forbidden, notFound, unprocessable } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
 import { batchGet, entity } from '../lib/table.js';
@@ -92,13 +93,46 @@ export function checkInStudentGroups(staff: Staff, student: Student): void {
  * Reads the centre, the member of staff and the student in one round trip
  * and writes the vouch in a second.
  */
+export interface VouchInput {
+  method: VouchMethod;
+  dateOfBirth: string;
+  lookAlikeAcknowledged: boolean;
+}
+
+/**
+ * Checks who is in front of the member of staff: the date of birth the
+ * student gave, and, where the centre holds a student who could be taken
+ * for this one, that the member of staff has seen the warning.
+ */
+function checkIdentity(student: Student, input: VouchInput): void {
+  const said = parseDate(input.dateOfBirth);
+  if (!said.ok || said.date !== student.dateOfBirth) {
+    throw unprocessable(
+      'DATE_OF_BIRTH_MISMATCH',
+      "The date of birth does not match this student's record. Check " +
+        'that you have chosen the student in front of you, and ask again.',
+      { field: 'dateOfBirth' },
+    );
+  }
+  const lookAlikes = student.lookAlikes ?? [];
+  if (lookAlikes.length > 0 && !input.lookAlikeAcknowledged) {
+    throw unprocessable(
+      'LOOK_ALIKE_NOT_ACKNOWLEDGED',
+      'The centre has another student who could be taken for this one. ' +
+        'Make sure you have the right student, then confirm it.',
+      { field: 'lookAlikeAcknowledged', details: { lookAlikes } },
+    );
+  }
+}
+
 export async function createVouch(
   deps: Deps,
   caller: Caller,
   urn: string,
   studentId: string,
-  method: VouchMethod,
-): Promise<Vouch> {
+  input: VouchInput,
+): Promise<Vouch & { lookAlikes: Student['lookAlikes'] }> {
+  const method = input.method;
   const TableName = deps.config.TABLE_NAME;
   const items = await batchGet(deps.db, TableName, [
     keys.centre(urn),
@@ -124,6 +158,7 @@ export async function createVouch(
   const student = entity<Student>(studentItem);
   if (student.status !== 'on-roll') throw notFound();
   checkInStudentGroups(staff, student);
+  checkIdentity(student, input);
 
   const now = deps.clock.now();
   const vouch: Vouch = {
@@ -142,5 +177,5 @@ export async function createVouch(
       ConditionExpression: 'attribute_not_exists(PK)',
     }),
   );
-  return vouch;
+  return { ...vouch, lookAlikes: student.lookAlikes ?? [] };
 }

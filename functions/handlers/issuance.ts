@@ -19,7 +19,7 @@ export const handler = createApiHandler('issuance', {
       request.caller as Caller,
       urn,
       studentId,
-      input.method,
+      input,
     );
     return ok(
       {
@@ -28,6 +28,7 @@ export const handler = createApiHandler('issuance', {
         method: vouch.method,
         createdAt: vouch.createdAt,
         expiresAt: vouch.expiresAt,
+        lookAlikes: vouch.lookAlikes,
       },
       201,
     );

@@ -3,9 +3,11 @@ import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { apiClient } from '../support/api.js';
 import {
+  birthdates,
   type IssuingCentre,
   issuingCentre,
   vouchAndOffer,
+  vouchFor,
 } from '../support/issuing.js';
 import { useLocalStack } from '../support/local-stack.js';
 import { newStaff, operatorToken } from '../support/scenario.js';
@@ -30,7 +32,7 @@ describe('vouching', () => {
   const vouch = (
     token: string,
     studentId: string,
-    json: unknown = { method: 'in-person' },
+    json: unknown = vouchFor(studentId),
   ) =>
     call('POST', `/centres/${centre.urn}/students/${studentId}/vouches`, {
       token,
@@ -44,9 +46,11 @@ describe('vouching', () => {
   it("records a vouch by a data issuer assigned to the student's group", async () => {
     const student = centre.form11a[0];
 
-    const out = await vouch(centre.tutor.token, student?.studentId ?? '', {
-      method: 'mis-photo',
-    });
+    const out = await vouch(
+      centre.tutor.token,
+      student?.studentId ?? '',
+      vouchFor(student?.studentId ?? '', { method: 'mis-photo' }),
+    );
 
     expect(out.status).toBe(201);
     expect(out.body).toMatchObject({
@@ -246,7 +250,7 @@ describe('offers', () => {
       `/centres/${centre.urn}/students/${student}/vouches`,
       {
         token: centre.tutor.token,
-        json: { method: 'in-person' },
+        json: vouchFor(student),
       },
     );
     const colleague = await newStaff(
@@ -329,7 +333,7 @@ describe('offers', () => {
       [1, 2, 3].map(() =>
         call('POST', `/centres/${centre.urn}/students/${student}/vouches`, {
           token: centre.tutor.token,
-          json: { method: 'in-person' },
+          json: vouchFor(student),
         }),
       ),
     );
@@ -406,7 +410,7 @@ describe('a vouch overtaken by events', () => {
     const vouch = await call(
       'POST',
       `/centres/${centre.urn}/students/${student}/vouches`,
-      { token: centre.tutor.token, json: { method: 'in-person' } },
+      { token: centre.tutor.token, json: vouchFor(student) },
     );
     await call(
       'DELETE',
@@ -493,5 +497,108 @@ describe('a vouch overtaken by events', () => {
       status: 'revoked',
       revokedReason: 'student-details-changed',
     });
+  });
+});
+
+describe('checking who is in front of you', () => {
+  let centre: IssuingCentre;
+  const byUpn = new Map<string, string>();
+
+  beforeAll(async () => {
+    centre = await issuingCentre(stack);
+    let cursor: string | null = null;
+    do {
+      const suffix: string = cursor ? `&cursor=${cursor}` : '';
+      const page = await call(
+        'GET',
+        `/centres/${centre.urn}/students?limit=200${suffix}`,
+        { token: centre.admin.token },
+      );
+      for (const s of page.body.items) byUpn.set(s.upn, s.studentId);
+      cursor = page.body.cursor;
+    } while (cursor);
+  });
+
+  const vouch = (studentId: string, overrides: Record<string, unknown>) =>
+    call('POST', `/centres/${centre.urn}/students/${studentId}/vouches`, {
+      token: centre.tutor.token,
+      json: vouchFor(studentId, overrides),
+    });
+
+  it("refuses a date of birth that is not the student's, recording nothing", async () => {
+    const student = centre.form11a[5]?.studentId ?? '';
+
+    const wrong = await vouch(student, { dateOfBirth: '01/01/2001' });
+    const right = await vouch(student, {});
+
+    expect(wrong.status).toBe(422);
+    expect(wrong.body.error).toMatchObject({
+      code: 'DATE_OF_BIRTH_MISMATCH',
+      field: 'dateOfBirth',
+    });
+    expect(JSON.stringify(wrong.body)).not.toContain('2001');
+    expect(right.status).toBe(201);
+  });
+
+  it('takes the date of birth as DD/MM/YYYY as well as YYYY-MM-DD', async () => {
+    const student = centre.form11a[6]?.studentId ?? '';
+    const [y, m, d] = (birthdates.get(student) ?? '').split('-');
+
+    const out = await vouch(student, { dateOfBirth: `${d}/${m}/${y}` });
+
+    expect(out.status).toBe(201);
+  });
+
+  it("finds exactly the roster's two look-alike cases", async () => {
+    const all = [];
+    let cursor: string | null = null;
+    do {
+      const suffix: string = cursor ? `&cursor=${cursor}` : '';
+      const page = await call(
+        'GET',
+        `/centres/${centre.urn}/students?limit=200${suffix}`,
+        { token: centre.admin.token },
+      );
+      all.push(...page.body.items);
+      cursor = page.body.cursor;
+    } while (cursor);
+    const flagged = all.filter(
+      (s: { lookAlikes: unknown[] }) => s.lookAlikes.length > 0,
+    );
+    const chidi = byUpn.get('M330432114011');
+    const chioma = byUpn.get('B330432114012');
+    const ali1 = byUpn.get('B330432114041');
+    const ali2 = byUpn.get('M330432114096');
+
+    expect(flagged.map((s: { upn: string }) => s.upn).sort()).toEqual([
+      'B330432114012',
+      'B330432114041',
+      'M330432114011',
+      'M330432114096',
+    ]);
+    expect(
+      all.find((s: { studentId: string }) => s.studentId === chidi).lookAlikes,
+    ).toEqual([{ studentId: chioma, reason: 'same-surname-and-birthdate' }]);
+    expect(
+      all.find((s: { studentId: string }) => s.studentId === ali1).lookAlikes,
+    ).toEqual([{ studentId: ali2, reason: 'same-legal-name' }]);
+  });
+
+  it('needs a look-alike acknowledged before vouching, and names the look-alikes', async () => {
+    const chidi = byUpn.get('M330432114011') ?? '';
+    const chioma = byUpn.get('B330432114012') ?? '';
+
+    const unacknowledged = await vouch(chidi, { lookAlikeAcknowledged: false });
+    const acknowledged = await vouch(chidi, { lookAlikeAcknowledged: true });
+
+    expect(unacknowledged.status).toBe(422);
+    expect(unacknowledged.body.error).toMatchObject({
+      code: 'LOOK_ALIKE_NOT_ACKNOWLEDGED',
+      lookAlikes: [{ studentId: chioma, reason: 'same-surname-and-birthdate' }],
+    });
+    expect(acknowledged.status).toBe(201);
+    expect(acknowledged.body.lookAlikes).toEqual([
+      { studentId: chioma, reason: 'same-surname-and-birthdate' },
+    ]);
   });
 });

@@ -5,6 +5,7 @@ import {
   upnCheckLetter,
 } from '../../functions/imports/identifiers.js';
 import { apiClient } from './api.js';
+import { birthdates } from './issuing.js';
 import type { LocalStackDescription } from './local-stack.js';
 import {
   newCentre,
@@ -121,11 +122,9 @@ export async function newCohort(
     cursor = page.body.cursor;
   } while (cursor);
 
-  return {
-    ...centre,
-    issuer,
-    pupils: rows.map((r) => ({ ...r, studentId: ids.get(r.upn) ?? '' })),
-  };
+  const pupils = rows.map((r) => ({ ...r, studentId: ids.get(r.upn) ?? '' }));
+  for (const p of pupils) birthdates.set(p.studentId, p.dateOfBirth);
+  return { ...centre, issuer, pupils };
 }
 
 export interface Award {

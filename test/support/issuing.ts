@@ -9,6 +9,25 @@ import {
   type TestCentre,
 } from './scenario.js';
 
+/**
+ * What each student says when a tutor asks their date of birth: filled in
+ * as tests build centres, by student id.
+ */
+export const birthdates = new Map<string, string>();
+
+/** The body of a vouch for a student, as a tutor would send it. */
+export function vouchFor(
+  studentId: string,
+  overrides: Record<string, unknown> = {},
+) {
+  return {
+    method: 'in-person',
+    dateOfBirth: birthdates.get(studentId) ?? '2000-01-01',
+    lookAlikeAcknowledged: true,
+    ...overrides,
+  };
+}
+
 export interface IssuingCentre extends TestCentre {
   tutor: StaffMember;
   /** Group ids by group name. */
@@ -73,6 +92,25 @@ export async function issuingCentre(
   const list = await call('GET', `/centres/${centre.urn}/students?limit=200`, {
     token: tutor.token,
   });
+  const { parseRoster } = await import('../../functions/imports/roster.js');
+  const dob = new Map(
+    parseRoster(sampleFile('oakfield', 'roster.csv').toString('utf8')).rows.map(
+      (r) => [r.upn, r.dateOfBirth],
+    ),
+  );
+  let cursor: string | null = null;
+  do {
+    const suffix: string = cursor ? `&cursor=${cursor}` : '';
+    const page = await call(
+      'GET',
+      `/centres/${centre.urn}/students?limit=200${suffix}`,
+      { token: centre.admin.token },
+    );
+    for (const s of page.body.items) {
+      birthdates.set(s.studentId, dob.get(s.upn) ?? '');
+    }
+    cursor = page.body.cursor;
+  } while (cursor);
   return { ...centre, tutor, groups, form11a: list.body.items };
 }
 
@@ -89,7 +127,7 @@ export async function vouchAndOffer(
     `/centres/${urn}/students/${studentId}/vouches`,
     {
       token,
-      json: { method: 'in-person' },
+      json: vouchFor(studentId),
     },
   );
   expect(vouch.status).toBe(201);
