@@ -95,10 +95,16 @@ export class RecordsApi extends Construct {
       cloudWatchRole: false,
       deployOptions: {
         stageName: 'live',
-        tracingEnabled: true,
+        // No X-Ray on the stage: its segments record the request URL, and
+        // some URLs (a credential offer's reference) are secrets. The
+        // functions are traced.
+        tracingEnabled: false,
         metricsEnabled: true,
-        throttlingRateLimit: 500,
-        throttlingBurstLimit: 1000,
+        // Sized for 11:00 on results day, when every linked wallet of the
+        // region refreshes (three requests each) within a minute or so;
+        // the account's default API Gateway quota is 10,000 a second.
+        throttlingRateLimit: 5000,
+        throttlingBurstLimit: 5000,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
         accessLogFormat: AccessLogFormat.custom(
           JSON.stringify(accessLogFields),

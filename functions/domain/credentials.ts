@@ -262,11 +262,16 @@ export async function issueCredential(
           blockEnd: block.blockEnd,
           newBlock,
           holderJkt,
-          refreshExpiresAt: refreshExpiry(
-            now,
-            released.pendingSeries.map((s) => s.releaseAt),
-            deps.config.ACADEMIC_YEAR_ENDS,
-          ).toISOString(),
+          refreshExpiresAt: laterOf(
+            chain.refreshExpiresAt,
+            released.pendingSeries.length > 0
+              ? refreshExpiry(
+                  now,
+                  released.pendingSeries.map((s) => s.releaseAt),
+                  deps.config.ACADEMIC_YEAR_ENDS,
+                ).toISOString()
+              : undefined,
+          ),
           now,
         }),
       }),
@@ -289,9 +294,24 @@ export async function issueCredential(
           'Another request for this record is in progress. Try again.',
         );
       }
+      if (reasons?.[2]?.Code === 'ConditionalCheckFailed') {
+        throw new OAuthError(
+          400,
+          'invalid_credential_request',
+          'This offer was revoked and can no longer issue a record.',
+        );
+      }
       throw error;
     });
   return credential;
+}
+
+/**
+ * A chain lives as long as it was given, and longer only while a series is
+ * pending for the student: refreshing does not keep it alive by itself.
+ */
+function laterOf(current: string, proposed: string | undefined): string {
+  return proposed && proposed > current ? proposed : current;
 }
 
 function issuanceWrites(

@@ -2,8 +2,8 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Caller } from '../lib/auth.js';
 import type { Deps } from '../lib/deps.js';
 import { conflict, forbidden, notFound } from '../lib/errors.js';
-import { keys } from '../lib/keys.js';
-import { batchWrite, getEntity } from '../lib/table.js';
+import { keys, table } from '../lib/keys.js';
+import { batchWrite, entity, getEntity, queryAll } from '../lib/table.js';
 import { statusValues } from '../wallet/status-list.js';
 import { hasRole } from './access.js';
 import type { Chain } from './chains.js';
@@ -94,41 +94,84 @@ export async function revokeOffer(
     }),
   );
 
-  let credentialsRevoked = 0;
-  if (offer.chainId) {
-    const chainId = offer.chainId;
-    const chain = await getEntity<Chain>(
-      deps.db,
-      TableName,
-      keys.chain(chainId),
-    );
-    if (chain) {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName,
-          Key: keys.chain(chainId),
-          UpdateExpression:
-            'SET #status = :revoked, revokedReason = :why, revokedAt = :now',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':revoked': 'revoked',
-            ':why': 'revoked-by-staff',
-            ':now': at,
-          },
-        }),
-      );
-      const indexes = chainIndexes(chain);
-      await batchWrite(
-        deps.db,
-        TableName,
-        indexes.map((index) => ({
-          PutRequest: {
-            Item: statusEntryItem(index, statusValues.invalid, chainId, at),
-          },
-        })),
-      );
-      credentialsRevoked = indexes.length;
-    }
-  }
+  const credentialsRevoked = offer.chainId
+    ? await revokeChainCredentials(deps, offer.chainId, 'revoked-by-staff')
+    : 0;
   return { offerId, status: 'revoked', credentialsRevoked };
+}
+
+/**
+ * Revokes a chain and marks every credential it delivered invalid. The
+ * indexes come from the chain as the revoking write left it, so a
+ * credential issued a moment before is not missed; none can follow.
+ */
+export async function revokeChainCredentials(
+  deps: Deps,
+  chainId: string,
+  reason: string,
+): Promise<number> {
+  const TableName = deps.config.TABLE_NAME;
+  const at = deps.clock.now().toISOString();
+  const out = await deps.db
+    .send(
+      new UpdateCommand({
+        TableName,
+        Key: keys.chain(chainId),
+        UpdateExpression:
+          'SET #status = :revoked, revokedReason = :why, revokedAt = :now',
+        ConditionExpression: 'attribute_exists(PK)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':revoked': 'revoked',
+          ':why': reason,
+          ':now': at,
+        },
+        ReturnValues: 'ALL_NEW',
+      }),
+    )
+    .catch((error: Error) => {
+      if (error.name === 'ConditionalCheckFailedException') return undefined;
+      throw error;
+    });
+  if (!out?.Attributes) return 0;
+  const indexes = chainIndexes(entity<Chain>(out.Attributes));
+  await batchWrite(
+    deps.db,
+    TableName,
+    indexes.map((index) => ({
+      PutRequest: {
+        Item: statusEntryItem(index, statusValues.invalid, chainId, at),
+      },
+    })),
+  );
+  return indexes.length;
+}
+
+/**
+ * Stops every chain of a student: used when the roster says the student
+ * is another person now (a new date of birth or ULN), so no wallet linked
+ * to the old details keeps receiving the new ones.
+ */
+export async function revokeStudentChains(
+  deps: Deps,
+  studentId: string,
+  reason: string,
+): Promise<number> {
+  const index = table.indexes.gsi1;
+  const chains = await queryAll(deps.db, {
+    TableName: deps.config.TABLE_NAME,
+    IndexName: index.name,
+    KeyConditionExpression: `${index.partitionKey} = :pk AND begins_with(${index.sortKey}, :chain)`,
+    ExpressionAttributeValues: {
+      ':pk': `STUDENT#${studentId}`,
+      ':chain': 'CHAIN#',
+    },
+  });
+  let revoked = 0;
+  for (const item of chains) {
+    if (item.status !== 'active') continue;
+    await revokeChainCredentials(deps, String(item.chainId), reason);
+    revoked++;
+  }
+  return revoked;
 }

@@ -10,6 +10,7 @@ import {
   rosterColumns,
 } from '../imports/roster.js';
 import type { Deps } from '../lib/deps.js';
+import { conflict } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
 import { entity, getEntity, queryAll } from '../lib/table.js';
@@ -20,6 +21,7 @@ import {
   type NamedStudent,
   sameLookAlikes,
 } from './look-alikes.js';
+import { revokeStudentChains } from './revocation.js';
 import type { Centre, GroupKind, RevocationReason, Student } from './types.js';
 
 type TransactItem = NonNullable<
@@ -210,7 +212,22 @@ export async function importRoster(
     const items = batch.flatMap((row) =>
       newStudentItems(deps, centre, row, freshIds.get(row) ?? newId(), now),
     );
-    await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
+    await deps.db
+      .send(new TransactWriteCommand({ TransactItems: items }))
+      .catch((error: Error) => {
+        // Another import of this centre created one of these students a
+        // moment ago. Nothing of this batch was written; running the
+        // import again finds them and carries on.
+        if (error.name === 'TransactionCanceledException') {
+          throw conflict(
+            'IMPORT_IN_PROGRESS',
+            'Another roster import for this centre is running. Wait for it ' +
+              'to finish, then import the file again: nothing is lost.',
+            { cause: error },
+          );
+        }
+        throw error;
+      });
     progress(batch.length);
   });
 
@@ -220,6 +237,16 @@ export async function importRoster(
     // must not deliver a record with other details.
     if (identityChanged(student, row)) {
       await revokeLiveOffer(deps, student, 'student-details-changed', now);
+    }
+    // A new date of birth or ULN means the MIS now describes another
+    // person: linked wallets stop, and the student needs a new vouch. A
+    // legal name change alone reaches them at their next refresh.
+    if (personChanged(student, row)) {
+      await revokeStudentChains(
+        deps,
+        student.studentId,
+        'student-details-changed',
+      );
     }
     progress(1);
   });
@@ -231,21 +258,26 @@ export async function importRoster(
   const left: string[] = [];
   if (options.fullRoll) {
     await runLimited(absent, async (student) => {
-      await deps.db.send(
-        new UpdateCommand({
-          TableName,
-          Key: keys.student(urn, student.studentId),
-          UpdateExpression:
-            'SET #status = :left, leftAt = :now, updatedAt = :now',
-          ConditionExpression: '#status = :onRoll',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':left': 'left',
-            ':onRoll': 'on-roll',
-            ':now': now,
-          },
-        }),
-      );
+      await deps.db
+        .send(
+          new UpdateCommand({
+            TableName,
+            Key: keys.student(urn, student.studentId),
+            UpdateExpression:
+              'SET #status = :left, leftAt = :now, updatedAt = :now',
+            ConditionExpression: '#status = :onRoll',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':left': 'left',
+              ':onRoll': 'on-roll',
+              ':now': now,
+            },
+          }),
+        )
+        .catch((error: Error) => {
+          // Marked as left by an import running at the same moment.
+          if (error.name !== 'ConditionalCheckFailedException') throw error;
+        });
       left.push(student.studentId);
       await revokeLiveOffer(deps, student, 'student-left', now);
     });
@@ -325,6 +357,13 @@ async function storeLookAlikes(
       }),
     );
   });
+}
+
+function personChanged(student: Student, row: RosterRow): boolean {
+  return (
+    student.dateOfBirth !== row.dateOfBirth ||
+    (student.uln ?? undefined) !== row.uln
+  );
 }
 
 /** The details a record states about its holder. */

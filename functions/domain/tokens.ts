@@ -150,7 +150,12 @@ export async function exchangeCode(
           {
             Put: {
               TableName,
-              Item: { ...keys.chain(chainId), type: 'chain', ...chain },
+              Item: {
+                ...keys.chain(chainId),
+                ...keys.studentChains(chain.studentId, chain.createdAt),
+                type: 'chain',
+                ...chain,
+              },
               ConditionExpression: 'attribute_not_exists(PK)',
             },
           },
@@ -387,21 +392,29 @@ async function restoreAccess(
   now: Date,
 ): Promise<void> {
   const secret = splitToken(grant.accessToken)?.secret ?? '';
-  await deps.db.send(
-    new UpdateCommand({
-      TableName: deps.config.TABLE_NAME,
-      Key: keys.chain(chain.chainId),
-      UpdateExpression: 'SET accessHash = :access, accessExpiresAt = :expiry',
-      ConditionExpression: 'refreshHash = :refresh AND #status = :active',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: {
-        ':access': sha256(secret),
-        ':expiry': addSeconds(now, accessTokenSeconds).toISOString(),
-        ':refresh': chain.refreshHash,
-        ':active': 'active',
-      },
-    }),
-  );
+  await deps.db
+    .send(
+      new UpdateCommand({
+        TableName: deps.config.TABLE_NAME,
+        Key: keys.chain(chain.chainId),
+        UpdateExpression: 'SET accessHash = :access, accessExpiresAt = :expiry',
+        ConditionExpression: 'refreshHash = :refresh AND #status = :active',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':access': sha256(secret),
+          ':expiry': addSeconds(now, accessTokenSeconds).toISOString(),
+          ':refresh': chain.refreshHash,
+          ':active': 'active',
+        },
+      }),
+    )
+    .catch((error: Error) => {
+      // The chain moved on or was revoked meanwhile: this retry is too late.
+      if (error.name === 'ConditionalCheckFailedException') {
+        throw badGrant('The refresh token is not valid.');
+      }
+      throw error;
+    });
 }
 
 /** Ends a chain: its tokens stop working and it issues nothing more. */

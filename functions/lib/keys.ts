@@ -146,6 +146,11 @@ export const keys = {
    * widths), so a token names every item the credential endpoint reads.
    */
   chain: (chainId: string): Key => ({ PK: `CHAIN#${chainId}`, SK: 'CHAIN' }),
+  /** GSI1 entry: a student's chains, so a change of person can stop them. */
+  studentChains: (studentId: string, createdAt: string) => ({
+    GSI1PK: `STUDENT#${studentId}`,
+    GSI1SK: `CHAIN#${createdAt}`,
+  }),
   /** Hands out blocks of status list indexes. */
   statusCounter: (): Key => ({ PK: 'STATUSLIST', SK: 'COUNTER' }),
   /** A credential's entry in a status list, written when not valid. */

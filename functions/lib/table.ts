@@ -206,9 +206,13 @@ export async function batchGet(
   tableName: string,
   keyList: Key[],
 ): Promise<Record<string, unknown>[]> {
+  // BatchGetItem refuses a request that names one key twice.
+  const unique = [
+    ...new Map(keyList.map((k) => [`${k.PK}\u0000${k.SK}`, k])).values(),
+  ];
   const found: Record<string, unknown>[] = [];
-  for (let i = 0; i < keyList.length; i += batchGetLimit) {
-    let pending: Key[] = keyList.slice(i, i + batchGetLimit);
+  for (let i = 0; i < unique.length; i += batchGetLimit) {
+    let pending: Key[] = unique.slice(i, i + batchGetLimit);
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt >= maxBatchAttempts) {
         throw new BatchIncompleteError('BatchGetItem left keys unprocessed');

@@ -140,7 +140,7 @@ describe('the REST API', () => {
 
   it('throttles the stage and offers a usage plan for centre systems', () => {
     prodTemplate.hasResourceProperties('AWS::ApiGateway::Stage', {
-      TracingEnabled: true,
+      TracingEnabled: false,
       MethodSettings: [
         Match.objectLike({
           HttpMethod: '*',

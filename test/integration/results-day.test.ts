@@ -252,6 +252,32 @@ describe('results day', () => {
     expect(owner).toBe('invalid_grant');
   });
 
+  it('stops a linked wallet when the roster gives its student another date of birth', async () => {
+    clock.set(new Date());
+    const pupil = cohort.pupils[2];
+    const wallet = await link(cohort, pupil?.studentId ?? '');
+    await credential(wallet);
+    const roster = [
+      'UPN,ULN,Legal Surname,Legal Forename,DOB,Year,Reg',
+      ...cohort.pupils.map(
+        (r) =>
+          `${r.upn},${r.uln},${r.surname},${r.forename},` +
+          `${r === pupil ? '2008-02-02' : r.dateOfBirth},11,R1`,
+      ),
+    ].join('\n');
+    const update = await call(
+      'POST',
+      `/centres/${cohort.urn}/students/import`,
+      { token: cohort.admin.token, csv: roster },
+    );
+    if (pupil) pupil.dateOfBirth = '2008-02-02';
+
+    const refreshed = await refused(refresh(wallet));
+
+    expect(update.body.updated).toBe(1);
+    expect(refreshed).toBe('invalid_grant');
+  });
+
   it('gives a linked wallet a legal name change from the MIS at its next refresh', async () => {
     clock.set(new Date());
     const pupil = cohort.pupils[1];
