@@ -207,12 +207,20 @@ function correction(
 ): StoredResult {
   const { seriesId: _seriesOfRow, ...award } = row;
 
+  // A result only ever becomes stricter: one stored as released by an
+  // import that forgot `?series=` is withheld again by one that names it.
+  const seriesId = held.seriesId ?? row.seriesId;
   return {
     ...award,
-    ...(held.seriesId === undefined ? {} : { seriesId: held.seriesId }),
+    ...(seriesId === undefined ? {} : { seriesId }),
     importedAt: held.importedAt,
     correctedAt: now,
   };
+}
+
+/** A released result that this import puts under its series' embargo. */
+function embargoesNow(held: StoredResult, row: StoredResult): boolean {
+  return held.seriesId === undefined && row.seriesId !== undefined;
 }
 
 const resultKey = (r: StoredResult) =>
@@ -355,7 +363,7 @@ export async function importResults(
       outcome.set(id, result);
       writes.push(result);
       report.stored++;
-    } else if (sameAward(old, result)) {
+    } else if (sameAward(old, result) && !embargoesNow(old, result)) {
       outcome.set(id, old);
     } else {
       const fixed = correction(old, result, now);

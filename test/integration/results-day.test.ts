@@ -360,6 +360,44 @@ describe('results day', () => {
     expect(statusOf(second.status.status_list.idx)).toBe(0);
   });
 
+  it('withholds again a result imported without its series once an import names it', async () => {
+    clock.set(new Date());
+    const tag = Date.now().toString(36);
+    const name = `Forgotten ${tag}`;
+    const pupil = cohort.pupils[3];
+    const csv = resultsCsv(cohort, name, (p) =>
+      p === pupil ? [englishLanguage('5')] : [],
+    );
+    const { operatorToken } = await import('../support/scenario.js');
+    const operator = await operatorToken(stack);
+    // The file goes in before anyone has set its series up.
+    const plain = await call('POST', '/results/import', {
+      token: operator,
+      csv,
+    });
+    let wallet = await link(cohort, pupil?.studentId ?? '');
+    const early = claims(await credential(wallet));
+    const series = { seriesId: `forgotten-${tag}` };
+    await call('PUT', `/series/${series.seriesId}`, {
+      token: operator,
+      json: {
+        name,
+        releaseAt: new Date(Date.now() + 86_400_000).toISOString(),
+      },
+    });
+
+    const named = await importSeriesResults(stack, series.seriesId, csv);
+    wallet = await refresh(wallet);
+    const after = claims(await credential(wallet));
+
+    expect(plain.status).toBe(200);
+    expect(named.corrected).toHaveLength(1);
+    expect(early.qualifications).toEqual([
+      expect.objectContaining({ grade: '5' }),
+    ]);
+    expect(after.qualifications).toEqual([]);
+  });
+
   it('shows results imported after their release at once', async () => {
     clock.set(new Date());
     const series = await newSeries(stack, new Date(Date.now() - 60_000));
