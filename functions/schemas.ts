@@ -157,10 +157,15 @@ export const utcInstant = z.iso
 const CONTROL = /\p{Cc}/u;
 
 export const putSeriesBody = z.strictObject({
-  name: trimmed(100).refine(
-    (s) => !CONTROL.test(s),
-    'a name has no line breaks or other control characters',
-  ),
+  name: trimmed(100)
+    .refine(
+      (s) => !CONTROL.test(s),
+      'a name has no line breaks or other control characters',
+    )
+    .refine(
+      (s) => !/\p{Default_Ignorable_Code_Point}/u.test(s),
+      'a name has no invisible characters',
+    ),
   releaseAt: utcInstant,
 });
 

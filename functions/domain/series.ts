@@ -47,7 +47,14 @@ export type SeriesInput = z.infer<typeof putSeriesBody>;
  * vary case and spacing, and "June 2026" and "june  2026" are one series.
  */
 export const seriesNameKey = (name: string): string =>
-  name.normalize('NFC').trim().replace(/\s+/g, ' ').toLowerCase();
+  name
+    .normalize('NFKC')
+    // Characters that show as nothing (zero-width spaces and joiners, soft
+    // hyphens, fillers) must not make one series name into two.
+    .replace(/\p{Default_Ignorable_Code_Point}/gu, '')
+    .trim()
+    .replace(/\s+/g, ' ')
+    .toLowerCase();
 
 /** A series of the catalogue; own entries only, whatever the id. */
 export function seriesEntry(

@@ -28,7 +28,12 @@ const sdkOptions = (endpoint: string | undefined) => ({
 export function createDocumentClient(settings: Config): DynamoDBDocumentClient {
   const client = new DynamoDBClient(sdkOptions(settings.DYNAMODB_ENDPOINT));
   return DynamoDBDocumentClient.from(client, {
-    marshallOptions: { removeUndefinedValues: true },
+    // Map keys are data (a series id may be any slug, `constructor`
+    // included), so no plain object is taken for a class instance.
+    marshallOptions: {
+      removeUndefinedValues: true,
+      convertClassInstanceToMap: true,
+    },
   });
 }
 

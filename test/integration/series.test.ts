@@ -496,3 +496,35 @@ describe('results import for a series', () => {
     ]);
   });
 });
+
+describe('series ids and names that are words of JavaScript or invisible', () => {
+  it('keeps a series whose id is `constructor`', async () => {
+    const token = await operatorToken(stack);
+    const name = `Constructor ${Date.now().toString(36)}`;
+
+    const put = await call('PUT', '/series/constructor', {
+      token,
+      json: { name, releaseAt: future },
+    });
+    const list = await call('GET', '/series');
+
+    expect(put.status).toBeLessThan(300);
+    expect(
+      list.body.items.some(
+        (s: { seriesId: string }) => s.seriesId === 'constructor',
+      ),
+    ).toBe(true);
+  });
+
+  it('refuses a series name with an invisible character', async () => {
+    const token = await operatorToken(stack);
+
+    const put = await call('PUT', `/series/${seriesIdOf('zw')}`, {
+      token,
+      json: { name: 'Attack\u200b 2027', releaseAt: future },
+    });
+
+    expect(put.status).toBe(400);
+    expect(put.body.error.field).toBe('name');
+  });
+});

@@ -244,6 +244,20 @@ describe('seriesNameKey', () => {
     );
     expect(seriesNameKey('June 2026')).not.toBe(seriesNameKey('June 2025'));
   });
+
+  it.each([
+    ['a zero-width space', '\u200b'],
+    ['a zero-width joiner', '\u200d'],
+    ['a word joiner', '\u2060'],
+    ['a soft hyphen', '\u00ad'],
+    ['a Mongolian vowel separator', '\u180e'],
+    ['a combining grapheme joiner', '\u034f'],
+    ['a Hangul filler', '\u3164'],
+  ])('sees no difference made by %s', (_, invisible) => {
+    expect(seriesNameKey(`June${invisible} 2026${invisible}`)).toBe(
+      seriesNameKey('June 2026'),
+    );
+  });
 });
 
 describe('isReleased', () => {
