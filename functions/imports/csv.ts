@@ -366,3 +366,20 @@ export function extraValuesRejection(
 
   return undefined;
 }
+
+/**
+ * Whether a row can be read at all: no values past the last heading, and
+ * every cell within its limits. The first problem found, or nothing.
+ */
+export function rowShapeRejection<F extends string>(
+  record: CsvRecord,
+  width: number,
+  columns: Columns<F>,
+  rules: CellRules<F>,
+  wording: { labels: Record<F, string>; fix: string },
+): Rejection | undefined {
+  return (
+    extraValuesRejection(record, width) ??
+    cellRejection(record, columns, rules, wording)
+  );
+}

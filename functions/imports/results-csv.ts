@@ -7,11 +7,10 @@ import {
   type CellRules,
   type ColumnSpecs,
   cellAt,
-  cellRejection,
-  extraValuesRejection,
   FileError,
   type Rejection,
   readTable,
+  rowShapeRejection,
 } from './csv.js';
 import {
   normaliseName,
@@ -196,13 +195,7 @@ export function parseResults(text: string): ResultsParse {
   const seen = new Map<string, number>();
 
   for (const record of records) {
-    const extra = extraValuesRejection(record, width);
-    if (extra) {
-      rejected.push(extra);
-      continue;
-    }
-
-    const unfit = cellRejection(record, columns, cellRules, {
+    const unfit = rowShapeRejection(record, width, columns, cellRules, {
       labels,
       fix: FIX,
     });

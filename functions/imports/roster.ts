@@ -7,10 +7,9 @@ import {
   type CellRules,
   type ColumnSpecs,
   cellAt,
-  cellRejection,
-  extraValuesRejection,
   type Rejection,
   readTable,
+  rowShapeRejection,
 } from './csv.js';
 import {
   normaliseName,
@@ -185,13 +184,7 @@ export function parseRoster(text: string): RosterParse {
   const byUci = new Map<string, RosterRow>();
 
   for (const record of records) {
-    const extra = extraValuesRejection(record, width);
-    if (extra) {
-      rejected.push(extra);
-      continue;
-    }
-
-    const unfit = cellRejection(record, columns, cellRules, {
+    const unfit = rowShapeRejection(record, width, columns, cellRules, {
       labels,
       fix: FIX,
     });

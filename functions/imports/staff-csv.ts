@@ -6,10 +6,9 @@ import {
   type CellRules,
   type ColumnSpecs,
   cellAt,
-  cellRejection,
-  extraValuesRejection,
   type Rejection,
   readTable,
+  rowShapeRejection,
 } from './csv.js';
 import { isValidEmail, normaliseEmail, normaliseName } from './identifiers.js';
 
@@ -141,13 +140,7 @@ export function parseStaffCsv(text: string): StaffParse {
   const seen = new Set<string>();
 
   for (const record of records) {
-    const extra = extraValuesRejection(record, width);
-    if (extra) {
-      rejected.push(extra);
-      continue;
-    }
-
-    const unfit = cellRejection(record, columns, cellRules, {
+    const unfit = rowShapeRejection(record, width, columns, cellRules, {
       labels,
       fix: FIX,
     });

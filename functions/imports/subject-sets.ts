@@ -6,10 +6,9 @@ import {
   type CellRules,
   type ColumnSpecs,
   cellAt,
-  cellRejection,
-  extraValuesRejection,
   type Rejection,
   readTable,
+  rowShapeRejection,
 } from './csv.js';
 import { normaliseName, normaliseUpn, upnProblem } from './identifiers.js';
 
@@ -91,13 +90,7 @@ export function parseSubjectSets(text: string): SubjectSetsParse {
     const reject = (field: string, code: string, message: string) =>
       rejected.push({ line, field, code, message });
 
-    const extra = extraValuesRejection(record, width);
-    if (extra) {
-      rejected.push(extra);
-      continue;
-    }
-
-    const unfit = cellRejection(record, columns, cellRules, {
+    const unfit = rowShapeRejection(record, width, columns, cellRules, {
       labels,
       fix: FIX,
     });

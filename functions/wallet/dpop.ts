@@ -8,13 +8,12 @@
  * `jkt` with the key a token is bound to (that needs the token).
  */
 import { createHash, type JsonWebKey } from 'node:crypto';
+import { calculateJwkThumbprint, decodeProtectedHeader } from 'jose';
 import {
-  calculateJwkThumbprint,
-  compactVerify,
-  decodeProtectedHeader,
-  importJWK,
-} from 'jose';
-import { PRIVATE_JWK_MEMBERS } from './constants.js';
+  type EmbeddedKeyCheck,
+  publicP256Jwk,
+  verifiedPayload,
+} from './embedded-key.js';
 
 /** The proof algorithms this server accepts and advertises in metadata. */
 export const DPOP_SIGNING_ALGS = ['ES256'] as const;
@@ -71,7 +70,13 @@ export async function verifyDpopProof(
   const alg = checkAlgorithm(header.alg);
   const jwk = checkKey(header.jwk);
 
-  const payload = await verifySignature(proof as string, jwk, alg);
+  const payload = await verifiedPayload(
+    proof as string,
+    jwk,
+    alg,
+    DPOP_SIGNING_ALGS,
+    embedded,
+  );
   const jti = checkJti(payload.jti);
   checkMethod(payload.htm, expect.method);
   checkUrl(payload.htu, expect.url);
@@ -153,57 +158,10 @@ function checkAlgorithm(alg: unknown): (typeof DPOP_SIGNING_ALGS)[number] {
   return alg as (typeof DPOP_SIGNING_ALGS)[number];
 }
 
+const embedded: EmbeddedKeyCheck = { what: 'The DPoP proof', fail: invalid };
+
 function checkKey(value: unknown): JsonWebKey {
-  const jwk = value as Record<string, unknown> | undefined;
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
-    throw invalid('The DPoP proof header has no jwk.');
-  }
-  if (PRIVATE_JWK_MEMBERS.some((member) => member in jwk)) {
-    throw invalid('The DPoP proof header jwk contains a private key.');
-  }
-  if (
-    jwk.kty !== 'EC' ||
-    jwk.crv !== 'P-256' ||
-    typeof jwk.x !== 'string' ||
-    typeof jwk.y !== 'string'
-  ) {
-    throw invalid('The DPoP proof header jwk must be a P-256 EC public key.');
-  }
-
-  // The members RFC 7638 hashes, so the caller stores nothing else.
-  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
-}
-
-async function verifySignature(
-  proof: string,
-  jwk: JsonWebKey,
-  alg: string,
-): Promise<Record<string, unknown>> {
-  let payloadBytes: Uint8Array;
-  try {
-    const key = await importJWK(jwk as Parameters<typeof importJWK>[0], alg);
-    ({ payload: payloadBytes } = await compactVerify(proof, key, {
-      algorithms: [...DPOP_SIGNING_ALGS],
-    }));
-  } catch (error) {
-    throw invalid('The DPoP proof signature does not verify.', error);
-  }
-
-  let payload: unknown;
-  try {
-    payload = JSON.parse(new TextDecoder().decode(payloadBytes));
-  } catch (error) {
-    throw invalid('The DPoP proof payload is not JSON.', error);
-  }
-  if (
-    typeof payload !== 'object' ||
-    payload === null ||
-    Array.isArray(payload)
-  ) {
-    throw invalid('The DPoP proof payload is not a JSON object.');
-  }
-
-  return payload as Record<string, unknown>;
+  return publicP256Jwk(value, embedded);
 }
 
 function checkJti(jti: unknown): string {

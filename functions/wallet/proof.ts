@@ -8,17 +8,13 @@
  * federation chains.
  */
 import type { JsonWebKey } from 'node:crypto';
+import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { PROOF_JWT_TYP, PROOF_SIGNING_ALGS } from './constants.js';
 import {
-  compactVerify,
-  decodeJwt,
-  decodeProtectedHeader,
-  importJWK,
-} from 'jose';
-import {
-  PRIVATE_JWK_MEMBERS,
-  PROOF_JWT_TYP,
-  PROOF_SIGNING_ALGS,
-} from './constants.js';
+  type EmbeddedKeyCheck,
+  publicP256Jwk,
+  verifiedPayload,
+} from './embedded-key.js';
 
 export { PROOF_JWT_TYP, PROOF_SIGNING_ALGS };
 
@@ -56,7 +52,13 @@ export async function verifyProofJwt(
   const alg = checkAlgorithm(header.alg);
   const holderJwk = checkKey(header);
 
-  const payload = await verifySignature(jwt, holderJwk, alg);
+  const payload = await verifiedPayload(
+    jwt,
+    holderJwk,
+    alg,
+    PROOF_SIGNING_ALGS,
+    embedded,
+  );
   checkAudience(payload.aud, expect.audience);
   checkTimes(payload, expect);
   checkNonce(payload.nonce, expect.nonce);
@@ -123,57 +125,10 @@ function checkKey(header: Record<string, unknown>): JsonWebKey {
   if (header.kid !== undefined) {
     throw invalid('kid proofs are not supported; put the key in jwk.');
   }
-  const jwk = header.jwk as Record<string, unknown> | undefined;
-  if (typeof jwk !== 'object' || jwk === null || Array.isArray(jwk)) {
-    throw invalid('The proof header has no jwk.');
-  }
-  if (PRIVATE_JWK_MEMBERS.some((member) => member in jwk)) {
-    throw invalid('The proof header jwk contains a private key.');
-  }
-  if (
-    jwk.kty !== 'EC' ||
-    jwk.crv !== 'P-256' ||
-    typeof jwk.x !== 'string' ||
-    typeof jwk.y !== 'string'
-  ) {
-    throw invalid('The proof header jwk must be a P-256 EC public key.');
-  }
-
-  // Only the key itself: the credential's cnf must carry nothing else.
-  return { kty: jwk.kty, crv: jwk.crv, x: jwk.x, y: jwk.y };
+  return publicP256Jwk(header.jwk, embedded);
 }
 
-async function verifySignature(
-  jwt: string,
-  jwk: JsonWebKey,
-  alg: string,
-): Promise<Record<string, unknown>> {
-  let payloadBytes: Uint8Array;
-  try {
-    const key = await importJWK(jwk as Parameters<typeof importJWK>[0], alg);
-    ({ payload: payloadBytes } = await compactVerify(jwt, key, {
-      algorithms: [...PROOF_SIGNING_ALGS],
-    }));
-  } catch (error) {
-    throw invalid('The proof signature does not verify.', error);
-  }
-
-  let payload: unknown;
-  try {
-    payload = JSON.parse(new TextDecoder().decode(payloadBytes));
-  } catch (error) {
-    throw invalid('The proof payload is not JSON.', error);
-  }
-  if (
-    typeof payload !== 'object' ||
-    payload === null ||
-    Array.isArray(payload)
-  ) {
-    throw invalid('The proof payload is not a JSON object.');
-  }
-
-  return payload as Record<string, unknown>;
-}
+const embedded: EmbeddedKeyCheck = { what: 'The proof', fail: invalid };
 
 function checkAudience(aud: unknown, audience: string): void {
   // Appendix F.1 makes aud a single string: the issuer identifier.
