@@ -158,6 +158,8 @@ export async function createOffer(
         );
         if (fresh) checkVouchUsable(fresh, staff, deps.clock.now());
       }
+      // Throttled, not beaten: the caller should retry later (503).
+      if (reasons?.some((r) => r.Code === 'ThrottlingError')) throw error;
       // Another offer for the student landed first: try again on top of it.
       if (attempt >= 3) {
         throw conflict(

@@ -218,7 +218,12 @@ export async function importRoster(
         // Another import of this centre created one of these students a
         // moment ago. Nothing of this batch was written; running the
         // import again finds them and carries on.
-        if (error.name === 'TransactionCanceledException') {
+        const reasons = (error as { CancellationReasons?: { Code?: string }[] })
+          .CancellationReasons;
+        const guarded = reasons?.some(
+          (r) => r.Code === 'ConditionalCheckFailed',
+        );
+        if (error.name === 'TransactionCanceledException' && guarded) {
           throw conflict(
             'IMPORT_IN_PROGRESS',
             'Another roster import for this centre is running. Wait for it ' +

@@ -184,6 +184,7 @@ const retryableNames = new Set([
   'KMSInternalException',
   'DependencyTimeoutException',
   'BatchIncompleteError',
+  'ExecutionLimitExceeded',
 ]);
 
 function isRetryable(error: unknown): boolean {
