@@ -413,7 +413,8 @@ async function demo(stack: Stack, outDir: string): Promise<void> {
     acceptStatuses: [0, 3],
   });
   say(
-    `   The record it replaced shows as ${old.status === 3 ? 'superseded' : `status ${old.status}`} in the status list.`,
+    `   The record it replaced shows as ${statusWord(old.status)} in ` +
+      'the status list.',
   );
 
   step(7, 'A second code is made and nobody scans it.');
@@ -469,6 +470,10 @@ async function demo(stack: Stack, outDir: string): Promise<void> {
     json: { examsOfficerMayVouch: false, offerLifetimeMinutes: 10 },
   });
   say("\nDone: the record reached the right student's wallet.");
+}
+
+function statusWord(status: number | undefined): string {
+  return status === 3 ? 'superseded' : `status ${status}`;
 }
 
 async function main(): Promise<void> {

@@ -166,6 +166,13 @@ describe('groups', () => {
   it('answers 404 for a group or member outside the centre', async () => {
     const other = await newCentre(stack);
     const base = `/centres/${centre.urn}/groups`;
+    const latinGroup = async () =>
+      (
+        await call('POST', base, {
+          token: hoy.token,
+          json: { name: 'Latin', kind: 'subject' },
+        })
+      ).body.groupId;
 
     const noGroup = await call(
       'PUT',
@@ -176,7 +183,7 @@ describe('groups', () => {
     );
     const foreignStaff = await call(
       'PUT',
-      `${base}/${(await call('POST', base, { token: hoy.token, json: { name: 'Latin', kind: 'subject' } })).body.groupId}/staff/${other.admin.staffId}`,
+      `${base}/${await latinGroup()}/staff/${other.admin.staffId}`,
       { token: hoy.token },
     );
     const bulk = await call('POST', `${base}/AAAAAAAAAAAAAAAA/students`, {

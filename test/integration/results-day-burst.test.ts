@@ -32,7 +32,7 @@ const mathematics = (grade: string) => ({
 const gradeOf = (i: number, n: number) => String(((i * n) % 9) + 1);
 
 describe('the 11:00 burst', () => {
-  it(`gives each of ${wallets} wallets refreshing at the release exactly its own results, and none early`, async () => {
+  it(`gives each of ${wallets} wallets at the release its own results, none early`, async () => {
     const cohort = await newCohort(stack, wallets);
     const series = await newSeries(stack, new Date(Date.now() + 3_600_000));
     const imported = await importSeriesResults(

@@ -171,7 +171,7 @@ describe('results day', () => {
     cohort = await newCohort(stack, 8);
   });
 
-  it('gives a wallet linked in March its August results at the release second and not before', async () => {
+  it('gives a wallet linked in March its results at the release second, not before', async () => {
     clock.set(new Date());
     const release = new Date(Date.now() + 3 * 86_400_000);
     release.setUTCMilliseconds(0);
@@ -224,7 +224,7 @@ describe('results day', () => {
     expect(claims(record).given_name).toBe(cohort.pupils[1]?.forename);
   });
 
-  it('revokes the whole chain when a replaced refresh token comes back after the grace', async () => {
+  it('revokes the chain when a replaced refresh token comes back after the grace', async () => {
     clock.set(new Date());
     const wallet = await link(cohort, cohort.pupils[2]?.studentId ?? '');
     await credential(wallet);
@@ -238,7 +238,7 @@ describe('results day', () => {
     expect(afterwards).toBe('invalid_grant');
   });
 
-  it('revokes the chain when a replaced token comes back in the grace with another key', async () => {
+  it('revokes the chain when a replaced token returns in the grace with another key', async () => {
     clock.set(new Date());
     const wallet = await link(cohort, cohort.pupils[0]?.studentId ?? '');
     await credential(wallet);

@@ -163,7 +163,8 @@ describe('roster import', () => {
 
   it('refuses Windows-1252 bytes for the whole file, saying so', async () => {
     const latin1 = Buffer.from(
-      'UPN,Legal Surname,Legal Forename,DOB,Year\r\nN330432113001,Mart\xednez,Jos\xe9,30/10/2009,11\r\n',
+      'UPN,Legal Surname,Legal Forename,DOB,Year\r\n' +
+        'N330432113001,Mart\xednez,Jos\xe9,30/10/2009,11\r\n',
       'latin1',
     );
 

@@ -60,6 +60,12 @@ function nameFor(serial: number, prefix: string): string {
   return `${prefix}${out.toLowerCase()}`;
 }
 
+const two = (n: number) => String(n).padStart(2, '0');
+
+/** A date of birth in 2009 or 2010, different across neighbours. */
+const birthdateFor = (i: number) =>
+  `20${two(9 + (i % 2))}-${two(1 + (i % 12))}-${two(1 + (i % 28))}`;
+
 export async function newCohort(
   stack: LocalStackDescription,
   size: number,
@@ -72,7 +78,7 @@ export async function newCohort(
     uln: newUln(),
     surname: nameFor(i, `Sur${tag}`),
     forename: nameFor(i, 'Given'),
-    dateOfBirth: `20${String(9 + (i % 2)).padStart(2, '0')}-${String(1 + (i % 12)).padStart(2, '0')}-${String(1 + (i % 28)).padStart(2, '0')}`,
+    dateOfBirth: birthdateFor(i),
   }));
   const roster = [
     'UPN,ULN,Legal Surname,Legal Forename,DOB,Year,Reg',
