@@ -1,0 +1,133 @@
+import { routeKey, routes } from '../../functions/routes.js';
+import { apiClient, type CallOptions, sampleFile } from './api.js';
+import {
+  type IssuingCentre,
+  issuingCentre,
+  vouchAndOffer,
+  vouchFor,
+} from './issuing.js';
+import type { LocalStackDescription } from './local-stack.js';
+import { operatorToken } from './scenario.js';
+
+/**
+ * The two centres the access matrix plays against each other, and ids of
+ * things that exist in centre A to put in every route's path.
+ */
+export interface MatrixFixture {
+  a: IssuingCentre;
+  b: IssuingCentre;
+  operator: string;
+  /** A subject group made for the matrix, so 11A's tutor keeps 11A. */
+  groupId: string;
+  /** A student of 11A: the group routes move them in and out of groupId. */
+  student: { studentId: string; upn: string };
+  /** A student of 11A for the vouch route itself. */
+  vouchStudentId: string;
+  /** A vouch with no offer yet, for the offers route. */
+  freshVouchId: string;
+  /** An offer made by A's tutor. */
+  offerId: string;
+  /** A series id no other test uses. */
+  seriesId: string;
+}
+
+/** Who at centre A has the role a route is for. */
+export type Caller = 'admin' | 'tutor' | 'operator';
+
+export interface Expectation {
+  caller: Caller;
+  /** Path parameters beyond the defaults `pathParams` gives. */
+  params?: (f: MatrixFixture) => Record<string, string>;
+  /** A body the route accepts, so that any 404 comes from authorisation. */
+  body?: (f: MatrixFixture) => Pick<CallOptions, 'json' | 'csv'>;
+}
+
+/** The routes a caller must be signed in for: the matrix's rows. */
+export function guardedRoutes() {
+  return routes.filter((r) => r.access !== 'public');
+}
+
+/** Route keys with no expectation, and expectations with no route. */
+export function drift(expectations: Record<string, Expectation>) {
+  const guarded = guardedRoutes().map(routeKey);
+  return {
+    undecided: guarded.filter((key) => !(key in expectations)),
+    stale: Object.keys(expectations).filter((key) => !guarded.includes(key)),
+  };
+}
+
+export async function matrixFixture(
+  stack: LocalStackDescription,
+): Promise<MatrixFixture> {
+  const call = apiClient(stack.apiUrl);
+  const [a, b, operator] = await Promise.all([
+    issuingCentre(stack),
+    issuingCentre(stack),
+    operatorToken(stack),
+  ]);
+  const [offered, vouchStudent, freshStudent, student] = a.form11a;
+  if (!offered || !vouchStudent || !freshStudent || !student) {
+    throw new Error('11A has fewer than four students');
+  }
+  const group = await call('POST', `/centres/${a.urn}/groups`, {
+    token: a.admin.token,
+    json: { name: 'Access Matrix Set', kind: 'subject' },
+  });
+  if (group.status !== 201) {
+    throw new Error(`group not made: ${group.status} ${group.text}`);
+  }
+  const offer = await vouchAndOffer(
+    stack,
+    a.urn,
+    a.tutor.token,
+    offered.studentId,
+  );
+  const fresh = await call(
+    'POST',
+    `/centres/${a.urn}/students/${freshStudent.studentId}/vouches`,
+    { token: a.tutor.token, json: vouchFor(freshStudent.studentId) },
+  );
+  if (fresh.status !== 201) {
+    throw new Error(`vouch not made: ${fresh.status} ${fresh.text}`);
+  }
+  return {
+    a,
+    b,
+    operator,
+    groupId: group.body.groupId,
+    // The list answers with each student's UPN, which the type leaves out.
+    student: student as typeof student & { upn: string },
+    vouchStudentId: vouchStudent.studentId,
+    freshVouchId: fresh.body.vouchId,
+    offerId: offer.offerId,
+    seriesId: `matrix-${Date.now().toString(36)}`,
+  };
+}
+
+/** Ids in centre A for each path parameter a route may name. */
+export function pathParams(f: MatrixFixture): Record<string, string> {
+  return {
+    urn: f.a.urn,
+    studentId: f.student.studentId,
+    groupId: f.groupId,
+    staffId: f.a.tutor.staffId,
+    vouchId: f.freshVouchId,
+    offerId: f.offerId,
+    seriesId: f.seriesId,
+  };
+}
+
+/** A route's path with its `{name}` parameters filled in. */
+export function fillPath(path: string, params: Record<string, string>) {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (!value) throw new Error(`no value for {${name}} in ${path}`);
+    return value;
+  });
+}
+
+/** The first line of the sample results file: a valid file with no rows. */
+export function resultsHeaderOnly() {
+  const text = sampleFile('oakfield', 'results.csv').toString('utf8');
+  return `${text.split(/\r?\n/)[0]}\n`;
+}
