@@ -156,7 +156,7 @@ describe('the access matrix', () => {
       const expectation = expectations[key];
       if (!expectation) continue;
 
-      it(`${key} refuses no token, keeps centre B out and lets ${expectation.caller} in`, async () => {
+      it(`${key}: no token refused, centre B out, ${expectation.caller} in`, async () => {
         const path = fillPath(route.path, {
           ...pathParams(f),
           ...expectation.params?.(f),
