@@ -8,6 +8,7 @@ import {
   encodeCursor,
   entity,
   getEntity,
+  isConditionFailure,
   type Page,
   queryPage,
 } from '../lib/table.js';
@@ -143,7 +144,7 @@ export async function setCentreStatus(
     );
     return entity<Centre>(out.Attributes ?? {});
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
+    if (isConditionFailure(error)) {
       throw notFound();
     }
     throw error;
@@ -194,7 +195,7 @@ export async function setPolicy(
       }),
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
+    if (isConditionFailure(error)) {
       throw unprocessable(
         'CENTRE_TOO_LARGE_FOR_EXCEPTION',
         `Exams officers may vouch only at a centre with at most ${max} ` +

@@ -8,7 +8,7 @@ import type { Deps } from '../lib/deps.js';
 import { OAuthError } from '../lib/errors.js';
 import { sha256 } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
-import { batchGet, entity } from '../lib/table.js';
+import { batchGet, cancellationCodes, entity } from '../lib/table.js';
 import {
   DpopError,
   dpopAuthorization,
@@ -277,24 +277,22 @@ export async function issueCredential(
       }),
     )
     .catch((error: Error) => {
-      if (error.name !== 'TransactionCanceledException') throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] })
-        .CancellationReasons;
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      const codes = cancellationCodes(error);
+      if (codes[0] === 'ConditionalCheckFailed') {
         throw new OAuthError(
           400,
           'invalid_nonce',
           'The c_nonce was used or has expired. Get a new one from /nonce.',
         );
       }
-      if (reasons?.[1]?.Code === 'ConditionalCheckFailed') {
+      if (codes[1] === 'ConditionalCheckFailed') {
         throw new OAuthError(
           400,
           'invalid_credential_request',
           'Another request for this record is in progress. Try again.',
         );
       }
-      if (reasons?.[2]?.Code === 'ConditionalCheckFailed') {
+      if (codes[2] === 'ConditionalCheckFailed') {
         throw new OAuthError(
           400,
           'invalid_credential_request',

@@ -9,9 +9,11 @@ import { stableId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
 import {
   batchGet,
+  cancellationCodes,
   decodeCursor,
   encodeCursor,
   entity,
+  isConditionFailure,
   type Page,
   queryPage,
 } from '../lib/table.js';
@@ -62,7 +64,7 @@ export async function createGroup(
       }),
     );
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
+    if (isConditionFailure(error)) {
       throw conflict(
         'GROUP_EXISTS',
         `The centre already has a ${input.kind} group with this name.`,
@@ -222,9 +224,7 @@ async function transact(deps: Deps, items: TransactItem[]): Promise<void> {
   try {
     await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
   } catch (error) {
-    const reasons = (error as { CancellationReasons?: { Code?: string }[] })
-      .CancellationReasons;
-    if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
+    if (cancellationCodes(error).includes('ConditionalCheckFailed')) {
       // The group or the member is not at this centre.
       throw notFound();
     }

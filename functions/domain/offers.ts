@@ -10,13 +10,21 @@ import type { Deps } from '../lib/deps.js';
 import { conflict, forbidden, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys, table } from '../lib/keys.js';
-import { batchGet, entity, getEntity, queryAll } from '../lib/table.js';
+import {
+  batchGet,
+  cancellationCodes,
+  entity,
+  getEntity,
+  ignoreConditionFailure,
+  queryAll,
+} from '../lib/table.js';
 import { hasRole } from './access.js';
 import { newOfferSecrets } from './offer-secrets.js';
 import type {
   Centre,
   Offer,
   OfferStatus,
+  RevocationReason,
   Staff,
   Student,
   Vouch,
@@ -53,10 +61,6 @@ export interface CreatedOffer {
   ref: string;
   code: string;
   txCode: string;
-}
-
-function isCancelled(error: unknown): boolean {
-  return (error as Error).name === 'TransactionCanceledException';
 }
 
 /**
@@ -146,11 +150,10 @@ export async function createOffer(
       );
       return { offer, ...secrets };
     } catch (error) {
-      if (!isCancelled(error)) throw error;
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] })
-        .CancellationReasons;
+      const codes = cancellationCodes(error);
+      if (codes.length === 0) throw error;
       // The vouch was used or went stale meanwhile: say which.
-      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') {
+      if (codes[0] === 'ConditionalCheckFailed') {
         const fresh = await getEntity<Vouch>(
           deps.db,
           TableName,
@@ -159,7 +162,7 @@ export async function createOffer(
         if (fresh) checkVouchUsable(fresh, staff, deps.clock.now());
       }
       // Throttled, not beaten: the caller should retry later (503).
-      if (reasons?.some((r) => r.Code === 'ThrottlingError')) throw error;
+      if (codes.includes('ThrottlingError')) throw error;
       // Another offer for the student landed first: try again on top of it.
       if (attempt >= 3) {
         throw conflict(
@@ -360,32 +363,42 @@ export async function revokeLiveOffersOf(
   let revoked = 0;
   for (const offer of items.map((i) => entity<Offer>(i))) {
     if (!isLive(offer, now)) continue;
-    const done = await deps.db
-      .send(
-        new UpdateCommand({
-          TableName: deps.config.TABLE_NAME,
-          Key: keys.offer(offer.offerId),
-          UpdateExpression:
-            'SET #status = :revoked, revokedReason = :why, revokedAt = :now',
-          ConditionExpression: '#status IN (:issued, :scanned)',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: {
-            ':revoked': 'revoked',
-            ':why': 'staff-deactivated',
-            ':now': now.toISOString(),
-            ':issued': 'issued',
-            ':scanned': 'scanned',
-          },
-        }),
-      )
-      .then(
-        () => true,
-        (error: Error) => {
-          if (error.name === 'ConditionalCheckFailedException') return false;
-          throw error;
-        },
-      );
-    if (done) revoked++;
+    const at = now.toISOString();
+    if (await revokeIfLive(deps, offer.offerId, 'staff-deactivated', at)) {
+      revoked++;
+    }
   }
   return revoked;
+}
+
+/**
+ * Revokes an offer if it can still be redeemed; false if it was redeemed,
+ * expired or revoked already, and so has nothing live to stop.
+ */
+export async function revokeIfLive(
+  deps: Deps,
+  offerId: string,
+  reason: RevocationReason,
+  at: string,
+): Promise<boolean> {
+  const out = await deps.db
+    .send(
+      new UpdateCommand({
+        TableName: deps.config.TABLE_NAME,
+        Key: keys.offer(offerId),
+        UpdateExpression:
+          'SET #status = :revoked, revokedReason = :why, revokedAt = :now',
+        ConditionExpression: '#status IN (:issued, :scanned)',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: {
+          ':revoked': 'revoked',
+          ':why': reason,
+          ':now': at,
+          ':issued': 'issued',
+          ':scanned': 'scanned',
+        },
+      }),
+    )
+    .catch(ignoreConditionFailure);
+  return out !== undefined;
 }

@@ -17,6 +17,7 @@ import { type Key, keys } from '../lib/keys.js';
 import {
   batchGet,
   entity,
+  isConditionFailure,
   itemOfFailedCondition,
   queryAll,
 } from '../lib/table.js';
@@ -344,7 +345,7 @@ async function prepareRecord(
 
       return true;
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') {
+      if (!isConditionFailure(error)) {
         throw error;
       }
       const now = itemOfFailedCondition(error);

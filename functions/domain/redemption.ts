@@ -4,7 +4,7 @@ import type { Deps } from '../lib/deps.js';
 import { OAuthError } from '../lib/errors.js';
 import { newSecret, sha256 } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
-import { getEntity } from '../lib/table.js';
+import { getEntity, ignoreConditionFailure } from '../lib/table.js';
 import { credentialOffer } from '../wallet/metadata.js';
 import {
   preAuthorizedCode,
@@ -55,10 +55,8 @@ export async function resolveOffer(deps: Deps, ref: string) {
           },
         }),
       )
-      .catch((error: Error) => {
-        // Scanned twice at once, or redeemed meanwhile: nothing to mark.
-        if (error.name !== 'ConditionalCheckFailedException') throw error;
-      });
+      // Scanned twice at once, or redeemed meanwhile: nothing to mark.
+      .catch(ignoreConditionFailure);
   }
 
   return credentialOffer({

@@ -3,7 +3,13 @@ import type { Caller } from '../lib/auth.js';
 import type { Deps } from '../lib/deps.js';
 import { conflict, forbidden, notFound } from '../lib/errors.js';
 import { keys, table } from '../lib/keys.js';
-import { batchWrite, entity, getEntity, queryAll } from '../lib/table.js';
+import {
+  batchWrite,
+  entity,
+  getEntity,
+  isConditionFailure,
+  queryAll,
+} from '../lib/table.js';
 import { statusValues } from '../wallet/status-list.js';
 import { hasRole } from './access.js';
 import type { Chain } from './chains.js';
@@ -130,7 +136,7 @@ export async function revokeChainCredentials(
       }),
     )
     .catch((error: Error) => {
-      if (error.name === 'ConditionalCheckFailedException') return undefined;
+      if (isConditionFailure(error)) return undefined;
       throw error;
     });
   if (!out?.Attributes) return 0;

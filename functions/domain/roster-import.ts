@@ -13,7 +13,13 @@ import type { Deps } from '../lib/deps.js';
 import { conflict } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
-import { entity, getEntity, queryAll } from '../lib/table.js';
+import {
+  cancellationCodes,
+  entity,
+  getEntity,
+  ignoreConditionFailure,
+  queryAll,
+} from '../lib/table.js';
 import { ensureGroups, groupIdFor, yearGroupName } from './groups.js';
 import {
   findLookAlikes,
@@ -21,6 +27,7 @@ import {
   type NamedStudent,
   sameLookAlikes,
 } from './look-alikes.js';
+import { revokeIfLive } from './offers.js';
 import { revokeStudentChains } from './revocation.js';
 import type { Centre, GroupKind, RevocationReason, Student } from './types.js';
 
@@ -218,12 +225,8 @@ export async function importRoster(
         // Another import of this centre created one of these students a
         // moment ago. Nothing of this batch was written; running the
         // import again finds them and carries on.
-        const reasons = (error as { CancellationReasons?: { Code?: string }[] })
-          .CancellationReasons;
-        const guarded = reasons?.some(
-          (r) => r.Code === 'ConditionalCheckFailed',
-        );
-        if (error.name === 'TransactionCanceledException' && guarded) {
+        const codes = cancellationCodes(error);
+        if (codes.includes('ConditionalCheckFailed')) {
           throw conflict(
             'IMPORT_IN_PROGRESS',
             'Another roster import for this centre is running. Wait for it ' +
@@ -281,7 +284,7 @@ export async function importRoster(
         )
         .catch((error: Error) => {
           // Marked as left by an import running at the same moment.
-          if (error.name !== 'ConditionalCheckFailedException') throw error;
+          ignoreConditionFailure(error);
         });
       left.push(student.studentId);
       await revokeLiveOffer(deps, student, 'student-left', now);
@@ -387,29 +390,9 @@ async function revokeLiveOffer(
   reason: RevocationReason,
   now: string,
 ): Promise<void> {
-  if (!student.latestOfferId) return;
-  await deps.db
-    .send(
-      new UpdateCommand({
-        TableName: deps.config.TABLE_NAME,
-        Key: keys.offer(student.latestOfferId),
-        UpdateExpression:
-          'SET #status = :revoked, revokedReason = :reason, revokedAt = :now',
-        ConditionExpression: '#status IN (:issued, :scanned)',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':revoked': 'revoked',
-          ':reason': reason,
-          ':now': now,
-          ':issued': 'issued',
-          ':scanned': 'scanned',
-        },
-      }),
-    )
-    .catch((error: Error) => {
-      // Redeemed, expired or revoked already: nothing live to stop.
-      if (error.name !== 'ConditionalCheckFailedException') throw error;
-    });
+  if (student.latestOfferId) {
+    await revokeIfLive(deps, student.latestOfferId, reason, now);
+  }
 }
 
 /** Tries a few times: a group change made meanwhile fails the guard. */
@@ -430,9 +413,8 @@ async function updateStudent(
       );
       return;
     } catch (error) {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] })
-        .CancellationReasons;
-      const guardFailed = reasons?.[0]?.Code === 'ConditionalCheckFailed';
+      const guardFailed =
+        cancellationCodes(error)[0] === 'ConditionalCheckFailed';
       if (!guardFailed || attempt >= 3) throw error;
       const fresh = await getEntity<Student>(
         deps.db,

@@ -14,7 +14,7 @@ import type { z } from 'zod';
 import type { Deps } from '../lib/deps.js';
 import { conflict, unavailable } from '../lib/errors.js';
 import { keys } from '../lib/keys.js';
-import { getEntity } from '../lib/table.js';
+import { getEntity, isConditionFailure } from '../lib/table.js';
 import type { putSeriesBody } from '../schemas.js';
 
 export interface SeriesEntry {
@@ -205,7 +205,7 @@ export async function putSeries(
 
       return change;
     } catch (error) {
-      if ((error as Error).name !== 'ConditionalCheckFailedException') {
+      if (!isConditionFailure(error)) {
         throw error;
       }
     }

@@ -9,10 +9,12 @@ import type { Deps } from '../lib/deps.js';
 import { conflict, forbidden, notFound } from '../lib/errors.js';
 import { keys } from '../lib/keys.js';
 import {
+  cancellationCodes,
   decodeCursor,
   encodeCursor,
   entity,
   getEntity,
+  isConditionFailure,
   type Page,
   queryPage,
 } from '../lib/table.js';
@@ -200,12 +202,8 @@ export async function createStaff(
       }),
     );
   } catch (error) {
-    if ((error as Error).name === 'TransactionCanceledException') {
-      const reasons = (error as { CancellationReasons?: { Code?: string }[] })
-        .CancellationReasons;
-      if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) {
-        throw staffExists();
-      }
+    if (cancellationCodes(error).includes('ConditionalCheckFailed')) {
+      throw staffExists();
     }
     throw error;
   }
@@ -325,7 +323,7 @@ export async function updateStaff(
     }
     return updated;
   } catch (error) {
-    if ((error as Error).name === 'ConditionalCheckFailedException') {
+    if (isConditionFailure(error)) {
       throw notFound();
     }
     throw error;

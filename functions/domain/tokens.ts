@@ -5,7 +5,12 @@ import type { Deps } from '../lib/deps.js';
 import { OAuthError } from '../lib/errors.js';
 import { sha256 } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
-import { entity, itemOfFailedCondition } from '../lib/table.js';
+import {
+  entity,
+  ignoreConditionFailure,
+  isConditionFailure,
+  itemOfFailedCondition,
+} from '../lib/table.js';
 import { DpopError, verifyDpopProof } from '../wallet/dpop.js';
 import {
   type Chain,
@@ -213,7 +218,7 @@ async function reserveAttempt(
       }),
     );
   } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') {
+    if (!isConditionFailure(error)) {
       throw error;
     }
     throw badGrant('The code is not valid, or has been used or expired.');
@@ -292,11 +297,6 @@ async function countWrongTxCode(
     .catch(ignoreConditionFailure);
 }
 
-function ignoreConditionFailure(error: Error): undefined {
-  if (error.name === 'ConditionalCheckFailedException') return undefined;
-  throw error;
-}
-
 /**
  * Rotates a refresh token in one conditional write. The token it replaced
  * still answers for a short grace, for the same DPoP key only, with the
@@ -349,7 +349,7 @@ export async function refreshTokens(
     );
     return grant;
   } catch (error) {
-    if ((error as Error).name !== 'ConditionalCheckFailedException') {
+    if (!isConditionFailure(error)) {
       throw error;
     }
     const old = itemOfFailedCondition(error);
@@ -410,7 +410,7 @@ async function restoreAccess(
     )
     .catch((error: Error) => {
       // The chain moved on or was revoked meanwhile: this retry is too late.
-      if (error.name === 'ConditionalCheckFailedException') {
+      if (isConditionFailure(error)) {
         throw badGrant('The refresh token is not valid.');
       }
       throw error;

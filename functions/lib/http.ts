@@ -18,6 +18,7 @@ import {
   unsupportedMediaType,
 } from './errors.js';
 import { logger } from './logger.js';
+import { cancellationCodes } from './table.js';
 
 /** A request as a route implementation sees it. */
 export interface Request {
@@ -198,15 +199,8 @@ function isRetryable(error: unknown): boolean {
 
 /** A transaction cancelled only by conflicts is a retry, not a bug. */
 function isConflictCancellation(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (error.name !== 'TransactionCanceledException') return false;
-  const reasons = (error as { CancellationReasons?: { Code?: string }[] })
-    .CancellationReasons;
-  return (
-    Array.isArray(reasons) &&
-    reasons.some(
-      (r) => r.Code === 'TransactionConflict' || r.Code === 'ThrottlingError',
-    )
+  return cancellationCodes(error).some(
+    (code) => code === 'TransactionConflict' || code === 'ThrottlingError',
   );
 }
 

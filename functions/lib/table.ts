@@ -300,3 +300,26 @@ export function itemOfFailedCondition(
   const item = (error as { Item?: Parameters<typeof unmarshall>[0] }).Item;
   return item ? unmarshall(item) : undefined;
 }
+
+/**
+ * The reason code of each item of a cancelled transaction, in item order
+ * (`ConditionalCheckFailed`, `TransactionConflict`, `None`, ...); empty
+ * for any other error.
+ */
+export function cancellationCodes(error: unknown): (string | undefined)[] {
+  if ((error as Error)?.name !== 'TransactionCanceledException') return [];
+  const reasons = (error as { CancellationReasons?: { Code?: string }[] })
+    .CancellationReasons;
+  return (reasons ?? []).map((r) => r.Code);
+}
+
+/** A single write whose condition did not hold. */
+export function isConditionFailure(error: unknown): boolean {
+  return (error as Error)?.name === 'ConditionalCheckFailedException';
+}
+
+/** For a conditional write whose failure means "already done": a no-op. */
+export function ignoreConditionFailure(error: unknown): undefined {
+  if (isConditionFailure(error)) return undefined;
+  throw error;
+}
