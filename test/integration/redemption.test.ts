@@ -28,6 +28,9 @@ describe('redemption', () => {
     if (!s) throw new Error('out of students');
     return s;
   };
+  /** A fresh offer for the next student of 11A, made by the tutor. */
+  const offerForNext = () =>
+    vouchAndOffer(stack, centre.urn, centre.tutor.token, student().studentId);
   const exchangeWith = (form: Record<string, string>) =>
     tokenRequest(stack.apiUrl, form, key);
   const status = async (offerId: string) =>
@@ -76,12 +79,7 @@ describe('redemption', () => {
   });
 
   it('lets exactly one of many concurrent exchanges of a code succeed', async () => {
-    const offer = await vouchAndOffer(
-      stack,
-      centre.urn,
-      centre.tutor.token,
-      student().studentId,
-    );
+    const offer = await offerForNext();
     const code = await preAuthorizedCodeOf(offer.credentialOffer);
 
     const answers = await Promise.all(
@@ -102,12 +100,7 @@ describe('redemption', () => {
   });
 
   it('yields exactly one credential when two wallets redeem one offer at once', async () => {
-    const offer = await vouchAndOffer(
-      stack,
-      centre.urn,
-      centre.tutor.token,
-      student().studentId,
-    );
+    const offer = await offerForNext();
 
     const results = await Promise.allSettled([
       redeemOffer({
@@ -129,12 +122,7 @@ describe('redemption', () => {
   });
 
   it('keeps the offer after a wrong tx_code, and revokes it at the fifth', async () => {
-    const offer = await vouchAndOffer(
-      stack,
-      centre.urn,
-      centre.tutor.token,
-      student().studentId,
-    );
+    const offer = await offerForNext();
     const code = await preAuthorizedCodeOf(offer.credentialOffer);
     const wrong = offer.txCode === '000000' ? '111111' : '000000';
     const exchange = (tx: string) =>
@@ -162,12 +150,7 @@ describe('redemption', () => {
   });
 
   it('still accepts the right tx_code after one wrong try', async () => {
-    const offer = await vouchAndOffer(
-      stack,
-      centre.urn,
-      centre.tutor.token,
-      student().studentId,
-    );
+    const offer = await offerForNext();
     const code = await preAuthorizedCodeOf(offer.credentialOffer);
     const wrong = offer.txCode === '000000' ? '111111' : '000000';
 
@@ -223,12 +206,7 @@ describe('redemption', () => {
   });
 
   it('refuses a reused c_nonce with invalid_nonce', async () => {
-    const offer = await vouchAndOffer(
-      stack,
-      centre.urn,
-      centre.tutor.token,
-      student().studentId,
-    );
+    const offer = await offerForNext();
     const code = await preAuthorizedCodeOf(offer.credentialOffer);
     const token = await tokenRequest(
       stack.apiUrl,
