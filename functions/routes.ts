@@ -24,8 +24,10 @@ export type RouteGroup = (typeof routeGroups)[number];
  * - `staff`: a Cognito access token; the domain decides from the table what
  *   the caller's roles allow.
  * - `operator`: a Cognito access token in the `operator` group.
+ * - `helpdesk`: a Cognito access token in the `helpdesk` group; every call
+ *   is audited.
  */
-export type Access = 'public' | 'staff' | 'operator';
+export type Access = 'public' | 'staff' | 'operator' | 'helpdesk';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 

@@ -18,6 +18,7 @@ import {
   unsupportedMediaType,
 } from './errors.js';
 import { logger } from './logger.js';
+import { publishCounts } from './metrics.js';
 import { cancellationCodes } from './table.js';
 
 /** A request as a route implementation sees it. */
@@ -317,6 +318,7 @@ export function createApiHandler(
     },
   )
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(countsPublishing())
     .use(errorMapping(group))
     .use(requestReading(table, getDeps))
     .use(authentication());
@@ -333,6 +335,12 @@ type Middleware = middy.MiddlewareObj<
   Error,
   ApiContext
 >;
+
+/** Writes the invocation's metric counts, answered or failed. */
+function countsPublishing(): Middleware {
+  const publish = async () => publishCounts();
+  return { after: publish, onError: publish };
+}
 
 /** Maps anything thrown, in any step, to the answer a caller may see. */
 function errorMapping(group: RouteGroup): Middleware {
@@ -392,6 +400,12 @@ function authentication(): Middleware {
           'OPERATOR_ONLY',
           'Only the national operator can do this.',
         );
+      }
+      if (
+        request.route.access === 'helpdesk' &&
+        !inGroup(request.caller, 'helpdesk')
+      ) {
+        throw forbidden('HELPDESK_ONLY', 'Only the helpdesk can do this.');
       }
     },
   };

@@ -160,6 +160,21 @@ export const keys = {
   }),
   statusListPartition: (listId: number) => `STATUSLIST#${listId}`,
 
+  /**
+   * An audit entry, listed by the day it was written so the helpdesk can
+   * read a day's entries in order.
+   */
+  audit: (at: string, auditId: string): Key => ({
+    PK: `AUDIT#${at.slice(0, 10)}`,
+    SK: `${at}#${auditId}`,
+  }),
+  auditDayPartition: (day: string) => `AUDIT#${day}`,
+  /** GSI1 entry: the audit entries about a student, oldest first. */
+  studentAudit: (studentId: string, at: string, auditId: string) => ({
+    GSI1PK: `STUDENT#${studentId}`,
+    GSI1SK: `AUDIT#${at}#${auditId}`,
+  }),
+
   /** Local stack only: the stand-in for StartExecution keeps names here. */
   execution: (stateMachine: string, name: string): Key => ({
     PK: `EXECUTION#${stateMachine}`,
