@@ -10,7 +10,11 @@ import {
   SystemLogLevel,
   Tracing,
 } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import {
+  type BundlingOptions,
+  NodejsFunction,
+  OutputFormat,
+} from 'aws-cdk-lib/aws-lambda-nodejs';
 import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { RouteGroup } from '../functions/routes.js';
@@ -24,6 +28,37 @@ export interface ProjectFunctionProps {
   dataKey: IKey;
   lifecycle: Lifecycle;
 }
+
+/**
+ * How every route group's handler is bundled. Exported so that the cold
+ * start benchmark (scripts/bench/cold-start.ts) builds exactly what CDK
+ * deploys.
+ */
+export const projectBundling = {
+  forceDockerBundling: false,
+  format: OutputFormat.ESM,
+  target: 'node24',
+  minify: true,
+  // Stack traces name our files and lines; the sources themselves
+  // would triple the size of the package.
+  sourceMap: true,
+  sourcesContent: false,
+  mainFields: ['module', 'main'],
+  // The SDK goes into the bundle so AWS runs the versions the tests
+  // ran, not whichever the runtime carries.
+  bundleAwsSDK: true,
+  // CommonJS dependencies inside an ES module bundle still call
+  // require() for Node built-ins.
+  banner:
+    "import { createRequire } from 'node:module';" +
+    'const require = createRequire(import.meta.url);',
+} as const satisfies BundlingOptions;
+
+/** The memory every route group's function gets (MB). */
+export const projectMemoryMB = 1024;
+
+/** Environment every function gets on top of its settings. */
+export const projectNodeOptions = '--enable-source-maps';
 
 /** Where a route group's handler lives: functions/handlers/<group>.ts. */
 export function handlerEntry(group: RouteGroup): string {
@@ -62,7 +97,7 @@ export class ProjectFunction extends Construct {
       // Below API Gateway's 29-second integration timeout, so a slow
       // import ends in the function's own error, not a gateway 504.
       timeout: Duration.seconds(25),
-      memorySize: 1024,
+      memorySize: projectMemoryMB,
       role,
       tracing: Tracing.ACTIVE,
       logGroup: this.logGroup,
@@ -71,27 +106,9 @@ export class ProjectFunction extends Construct {
       systemLogLevelV2: SystemLogLevel.WARN,
       environment: {
         ...props.environment,
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: projectNodeOptions,
       },
-      bundling: {
-        forceDockerBundling: false,
-        format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        // Stack traces name our files and lines; the sources themselves
-        // would triple the size of the package.
-        sourceMap: true,
-        sourcesContent: false,
-        mainFields: ['module', 'main'],
-        // The SDK goes into the bundle so AWS runs the versions the tests
-        // ran, not whichever the runtime carries.
-        bundleAwsSDK: true,
-        // CommonJS dependencies inside an ES module bundle still call
-        // require() for Node built-ins.
-        banner:
-          "import { createRequire } from 'node:module';" +
-          'const require = createRequire(import.meta.url);',
-      },
+      bundling: projectBundling,
     });
     suppressRuntimeFinding(this.function);
   }
