@@ -12,7 +12,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import {
   type Route,
@@ -28,8 +28,6 @@ import {
 import { clientsForActions, floorSource } from './sdk-clients.js';
 import { atMost, median, type Row, row } from './table.js';
 import { synthesize } from './template.js';
-
-const repoRoot = resolve(import.meta.dirname, '../..');
 
 export interface ColdStartOptions {
   runs: number;
@@ -73,7 +71,7 @@ export async function bundle(entry: string, outDir: string): Promise<Bundle> {
   return {
     file,
     bytes: statSync(file).size,
-    packages: packageBytes(result.metafile),
+    packages: result.metafile ? packageBytes(result.metafile) : {},
   };
 }
 
