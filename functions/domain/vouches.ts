@@ -6,7 +6,7 @@ import type { Deps } from '../lib/deps.js';
 import { ApiError, forbidden, notFound, unprocessable } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
-import { count } from '../lib/metrics.js';
+import { count, vouchRefusalReasons } from '../lib/metrics.js';
 import { batchGet, entity } from '../lib/table.js';
 import { inactiveStaff } from './access.js';
 import { isSmallCentre } from './centres.js';
@@ -23,21 +23,7 @@ const vouchingRoles = [
   'centre-admin',
 ] as const;
 
-/**
- * The codes a vouch is refused with, which the `VouchesRefused` count
- * takes as its `reason`: a fixed set, so the metric stays small.
- */
-export const vouchRefusalReasons = [
-  'NOT_CENTRE_STAFF',
-  'STAFF_INACTIVE',
-  'CENTRE_SUSPENDED',
-  'NOT_DATA_ISSUER',
-  'EXAMS_OFFICER_MAY_NOT_VOUCH',
-  'NOT_IN_STUDENT_GROUPS',
-  'DATE_OF_BIRTH_MISMATCH',
-  'LOOK_ALIKE_NOT_ACKNOWLEDGED',
-] as const;
-export type VouchRefusalReason = (typeof vouchRefusalReasons)[number];
+export { vouchRefusalReasons };
 
 /** Counts a refusal of a vouch by its code, if it is one of the above. */
 export function countRefusal(error: unknown): void {

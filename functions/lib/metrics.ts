@@ -1,11 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type MetricName, metricsService } from './metric-names.js';
 
-/**
- * The `service` dimension of every count. It is the product's, not the
- * function's (whose logs carry its own service name), so that a count
- * reads back with one set of dimensions whichever function kept it.
- */
-export const metricsService = 'education-records';
+export * from './metric-names.js';
 
 /** The namespace of the counts: set per stack, the same in every function. */
 export const metricsNamespace = () =>
@@ -22,49 +18,6 @@ export const metrics = new Metrics({
   serviceName: metricsService,
   defaultDimensions: { region: process.env.REGION_NAME ?? 'local' },
 });
-
-/** The names of the counts the product keeps; the helpdesk reads these. */
-export const metricNames = [
-  'OffersCreated',
-  'OffersRedeemed',
-  'RecordsDelivered',
-  'OffersExpired',
-  'OffersRevoked',
-  'VouchesRefused',
-  'VouchingVelocityFlagged',
-  'ReportsOpened',
-  'ReportsEscalated',
-  'ReportsResolved',
-  'EnquiriesOpened',
-] as const;
-export type MetricName = (typeof metricNames)[number];
-
-/** Where a count is found in CloudWatch: its namespace and dimensions. */
-export interface MetricSource {
-  namespace: string;
-  dimensions: Record<string, string>;
-}
-
-/**
- * Offers expire in the expiry workflow, which runs no function: a metric
- * filter on the workflow's log group counts them (see lib/alarms.ts).
- * Metric filters take dimensions only from fields of the log event, and
- * those name no region, so the region goes in the namespace instead.
- */
-export const workflowCounted: readonly MetricName[] = ['OffersExpired'];
-
-export function metricSource(
-  name: MetricName,
-  where: { namespace: string; region: string },
-): MetricSource {
-  if (workflowCounted.includes(name)) {
-    return { namespace: `${where.namespace}/${where.region}`, dimensions: {} };
-  }
-  return {
-    namespace: where.namespace,
-    dimensions: { service: metricsService, region: where.region },
-  };
-}
 
 /**
  * Adds one to a count. `reason` is for counts split by a small, fixed set

@@ -3,13 +3,14 @@ import {
   GetMetricDataCommand,
   type MetricDataQuery,
 } from '@aws-sdk/client-cloudwatch';
-import { vouchRefusalReasons } from '../domain/vouches.js';
 import {
   type MetricName,
-  type MetricSource,
-  metricNames,
-  metricSource,
-} from '../lib/metrics.js';
+  type SeriesSpec,
+  seriesSpecs,
+} from '../lib/metric-names.js';
+
+export { type SeriesSpec, seriesSpecs };
+
 import type { MetricsQuery } from './params.js';
 
 /** One count over time: a sum a period, for the periods that had any. */
@@ -24,40 +25,6 @@ export interface MetricSeries {
 
 export interface MetricsSource {
   series(query: MetricsQuery): Promise<MetricSeries[]>;
-}
-
-/** Counts kept by cause, with every cause they can have. */
-const reasonsOf: Partial<Record<MetricName, readonly string[]>> = {
-  VouchesRefused: vouchRefusalReasons,
-};
-
-export interface SeriesSpec {
-  name: MetricName;
-  reason?: string;
-  source: MetricSource;
-}
-
-/**
- * Every series the view answers with, in a fixed order: each count of
- * lib/metrics.ts, and each cause of those kept by cause.
- */
-export function seriesSpecs(where: {
-  namespace: string;
-  region: string;
-}): SeriesSpec[] {
-  return metricNames.flatMap((name) => {
-    const source = metricSource(name, where);
-    const reasons = reasonsOf[name];
-    if (!reasons) return [{ name, source }];
-    return reasons.map((reason) => ({
-      name,
-      reason,
-      source: {
-        ...source,
-        dimensions: { ...source.dimensions, reason },
-      },
-    }));
-  });
 }
 
 /** GetMetricData takes at most 500 queries a call. */
