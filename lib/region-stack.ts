@@ -53,7 +53,6 @@ export const helpdeskAdminActions = [
   'cognito-idp:AdminRemoveUserFromGroup',
   'cognito-idp:AdminEnableUser',
   'cognito-idp:AdminDisableUser',
-  'cognito-idp:AdminUserGlobalSignOut',
   'cognito-idp:ListUsers',
 ] as const;
 

@@ -6,7 +6,6 @@ import {
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
   AdminRemoveUserFromGroupCommand,
-  AdminUserGlobalSignOutCommand,
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
@@ -210,8 +209,9 @@ async function userBySub(
 }
 
 /**
- * Takes a helpdesk account away: out of the `helpdesk` group, its refresh
- * tokens signed out and the sign-in disabled, not deleted, so that the
+ * Takes a helpdesk account away: out of the `helpdesk` group and the
+ * sign-in disabled (a disabled user can neither sign in nor refresh its
+ * tokens), not deleted, so that the
  * audit entries naming its `sub` still name someone the pool knows. An
  * access token already issued would carry the group for up to an hour,
  * so the removal is also written to the table, and the helpdesk routes
@@ -244,7 +244,6 @@ export async function removeHelpdeskStaff(
   await deps.cognito.send(
     new AdminRemoveUserFromGroupCommand({ ...pool, GroupName: helpdeskGroup }),
   );
-  await deps.cognito.send(new AdminUserGlobalSignOutCommand(pool));
   await deps.cognito.send(new AdminDisableUserCommand(pool));
   await recordAudit(deps, 'helpdesk-account-removed', caller, { staffId });
   return { ...accountOf(user), enabled: false };

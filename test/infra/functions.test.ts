@@ -51,7 +51,6 @@ const helpdeskAdmin = [
   'cognito-idp:AdminGetUser',
   'cognito-idp:AdminListGroupsForUser',
   'cognito-idp:AdminRemoveUserFromGroup',
-  'cognito-idp:AdminUserGlobalSignOut',
   'cognito-idp:ListUsers',
 ];
 /** Reads that support no resource-level permission. */
