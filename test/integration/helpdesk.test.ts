@@ -333,7 +333,7 @@ function stringsOf(value: unknown, key = ''): { key: string; text: string }[] {
   return [];
 }
 
-const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 describe('the logs of a full run', () => {
   it('hold no personal data, code or token of the sample data', () => {
@@ -347,13 +347,13 @@ describe('the logs of a full run', () => {
       ...personalValues().map((v) => ({
         kind: v.kind,
         pattern: new RegExp(
-          `(^|[^\\p{L}\\p{N}])${escape(v.value)}($|[^\\p{L}\\p{N}])`,
+          `(^|[^\\p{L}\\p{N}])${literal(v.value)}($|[^\\p{L}\\p{N}])`,
           'iu',
         ),
       })),
       ...secrets.map((s) => ({
         kind: 'secret',
-        pattern: new RegExp(escape(s)),
+        pattern: new RegExp(literal(s)),
       })),
     ];
     const findings: string[] = [];
