@@ -15,6 +15,7 @@ export const routeGroups = [
   'issuance',
   'results',
   'wallet',
+  'admin',
 ] as const;
 
 export type RouteGroup = (typeof routeGroups)[number];
@@ -261,6 +262,53 @@ export const routes: readonly Route[] = [
     accepts: json,
   },
   { method: 'GET', path: '/openapi.json', group: 'centres', access: 'public' },
+
+  // Helpdesk accounts (the operator) and the helpdesk's own routes. No
+  // path here carries personal data: paths reach the access logs.
+  {
+    method: 'POST',
+    path: '/admin/helpdesk-staff',
+    group: 'admin',
+    access: 'operator',
+    accepts: json,
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/helpdesk-staff/{staffId}',
+    group: 'admin',
+    access: 'operator',
+  },
+  {
+    method: 'GET',
+    path: '/admin/offers/{offerId}',
+    group: 'admin',
+    access: 'helpdesk',
+  },
+  {
+    method: 'POST',
+    path: '/admin/students/search',
+    group: 'admin',
+    access: 'helpdesk',
+    accepts: json,
+  },
+  {
+    method: 'GET',
+    path: '/admin/students/{studentId}/trail',
+    group: 'admin',
+    access: 'helpdesk',
+  },
+  {
+    method: 'GET',
+    path: '/admin/activity',
+    group: 'admin',
+    access: 'helpdesk',
+  },
+  {
+    method: 'GET',
+    path: '/admin/metrics',
+    group: 'admin',
+    access: 'helpdesk',
+  },
 ];
 
 /** The key a handler uses to find its implementation: `METHOD /path`. */

@@ -13,7 +13,7 @@ import { SAFE_TEXT } from './imports/identifiers.js';
  * do, and refused when it holds a control character or a text-direction
  * override, which the imports refuse too.
  */
-const trimmed = (max: number) =>
+export const trimmedText = (max: number) =>
   z
     .string()
     .trim()
@@ -25,6 +25,7 @@ const trimmed = (max: number) =>
       'it may not hold line breaks, control characters or ' +
         'text-direction marks',
     );
+const trimmed = trimmedText;
 
 export const urnParam = z.string().regex(/^\d{6}$/, 'a URN is 6 digits');
 export const idParam = z

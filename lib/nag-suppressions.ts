@@ -115,3 +115,38 @@ export function suppressRuntimeFinding(fn: IConstruct): void {
     },
   ]);
 }
+
+/** The queue of failed executions is itself the dead letter. */
+export function suppressDeadLetterQueueFinding(queue: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(queue, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason:
+        'This queue is the dead letter: it keeps failed state machine ' +
+        'executions for an operator, and nothing consumes it by program, ' +
+        'so no message can fail a delivery and need a queue of its own.',
+    },
+  ]);
+}
+
+/**
+ * The admin function's reads of CloudWatch, which name no resource.
+ */
+export function suppressObservabilityFindings(role: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'cloudwatch:GetMetricData and logs:GetQueryResults support no ' +
+          'resource-level permissions, so their resource is *: ' +
+          'https://docs.aws.amazon.com/service-authorization/latest/' +
+          'reference/list_amazoncloudwatch.html. The function reads only ' +
+          'the product namespace and its own query ids.',
+        appliesTo: ['Resource::*'],
+      },
+    ],
+    true,
+  );
+}

@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import type { IKey } from 'aws-cdk-lib/aws-kms';
+import type { LogGroup } from 'aws-cdk-lib/aws-logs';
 import {
   DefinitionBody,
   JitterType,
@@ -56,6 +57,7 @@ export const conditionFailed = 'DynamoDB.ConditionalCheckFailedException';
  */
 export class OfferExpiry extends Construct {
   readonly stateMachine: StateMachine;
+  readonly logGroup: LogGroup;
 
   constructor(
     scope: Construct,
@@ -107,13 +109,14 @@ export class OfferExpiry extends Construct {
       resultPath: JsonPath.DISCARD,
     });
 
+    this.logGroup = encryptedLogGroup(this, 'Logs', props);
     this.stateMachine = new StateMachine(this, 'StateMachine', {
       stateMachineType: StateMachineType.STANDARD,
       definitionBody: DefinitionBody.fromChainable(wait.next(expire)),
       comment: 'Expires a credential offer that was not used in time',
       tracingEnabled: true,
       logs: {
-        destination: encryptedLogGroup(this, 'Logs', props),
+        destination: this.logGroup,
         level: LogLevel.ALL,
         // The history's events are enough to follow an offer; its id
         // stays out of the logs.

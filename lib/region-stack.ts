@@ -1,17 +1,21 @@
-import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Fn, Stack, type StackProps } from 'aws-cdk-lib';
 import {
   Certificate,
   CertificateValidation,
   type ICertificate,
 } from 'aws-cdk-lib/aws-certificatemanager';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
+import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type RouteGroup, routeGroups } from '../functions/routes.js';
-import { Alarms, fiveMinutes } from './alarms.js';
+import { Alarms, countExpiries, regionDashboard } from './alarms.js';
 import { Firewall } from './firewall.js';
 import {
   suppressFunctionFindings,
+  suppressObservabilityFindings,
   suppressStateMachineFindings,
 } from './nag-suppressions.js';
 import { OfferExpiry } from './offer-expiry.js';
@@ -40,6 +44,26 @@ export const signInAdminActions = [
 
 export const signingActions = ['kms:Sign', 'kms:GetPublicKey'] as const;
 
+/** What the admin function does to helpdesk sign-ins, and no more. */
+export const helpdeskAdminActions = [
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminListGroupsForUser',
+  'cognito-idp:AdminAddUserToGroup',
+  'cognito-idp:AdminRemoveUserFromGroup',
+  'cognito-idp:AdminEnableUser',
+  'cognito-idp:AdminDisableUser',
+  'cognito-idp:ListUsers',
+] as const;
+
+/** The namespace of the business counts in every region. */
+export const metricsNamespace = 'EducationRecords';
+
+/** Route groups whose functions serve centre routes: activity reads them. */
+const activityGroups = routeGroups.filter(
+  (g) => g !== 'admin' && g !== 'wallet',
+);
+
 /** Everything one region of the service runs on. */
 export class RegionStack extends Stack {
   readonly keys: RegionKeys;
@@ -50,6 +74,12 @@ export class RegionStack extends Stack {
   readonly api: RecordsApi;
   readonly firewall: Firewall;
   readonly alarms: Alarms;
+  /**
+   * Every state machine of the stack: each is alarmed and its failed
+   * executions kept. A machine added later goes in this list.
+   */
+  readonly stateMachines: Record<string, IStateMachine>;
+  readonly deadLetters: Queue;
 
   constructor(scope: Construct, id: string, props: RegionStackProps) {
     super(scope, id, props);
@@ -85,8 +115,9 @@ export class RegionStack extends Stack {
       EXPIRY_STATE_MACHINE_ARN: stateMachine.stateMachineArn,
       // Every function reads its settings whole; only wallet may use it.
       SIGNING_KEY_ID: signingKey.keyId,
-      POWERTOOLS_METRICS_NAMESPACE: 'EducationRecords',
+      POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
     };
+
     const functions = Object.fromEntries(
       routeGroups.map((group) => {
         const fn = new ProjectFunction(this, `${pascalCase(group)}Function`, {
@@ -112,6 +143,7 @@ export class RegionStack extends Stack {
       );
     }
     stateMachine.grantStartExecution(functions.issuance.function);
+    this.grantObservability(functions);
     signingKey.grant(functions.wallet.function, ...signingActions);
 
     const dns = this.certificateFor(config);
@@ -136,12 +168,59 @@ export class RegionStack extends Stack {
       });
     }
 
+    this.stateMachines = { offerExpiry: stateMachine };
+    countExpiries(this.offerExpiry, this.offerExpiry.logGroup, {
+      namespace: metricsNamespace,
+      region: props.regionName,
+    });
     this.alarms = new Alarms(this, 'Alarms', {
       emails: config.alarmEmails,
       dataKey,
     });
-    this.addAlarms();
+    this.alarms.watchFunctions(mapValues(functions, (fn) => fn.function));
+    this.alarms.watchApi(this.api.api);
+    this.alarms.watchStateMachines(this.stateMachines);
+    this.alarms.watchTable(table);
+    this.deadLetters = this.alarms.deadLetters(this.stateMachines, dataKey);
+    regionDashboard(this, {
+      regionName: props.regionName,
+      namespace: metricsNamespace,
+      alarms: this.alarms.alarms,
+    });
     this.addOutputs(config);
+  }
+
+  /**
+   * The admin function: helpdesk sign-ins on the pool alone, Logs Insights
+   * queries started on the centre routes' log groups alone, and the reads
+   * that support no resource (query results, metric data).
+   */
+  private grantObservability(
+    functions: Record<RouteGroup, ProjectFunction>,
+  ): void {
+    const admin = functions.admin;
+    this.staff.userPool.grant(admin.function, ...helpdeskAdminActions);
+    const groups = activityGroups.map((g) => functions[g].logGroup);
+    admin.function.addEnvironment(
+      'ACTIVITY_LOG_GROUPS',
+      Fn.join(
+        ',',
+        groups.map((g) => g.logGroupName),
+      ),
+    );
+    admin.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:StartQuery'],
+        resources: groups.map((g) => g.logGroupArn),
+      }),
+    );
+    admin.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:GetQueryResults', 'cloudwatch:GetMetricData'],
+        resources: ['*'],
+      }),
+    );
+    suppressObservabilityFindings(admin.role);
   }
 
   private certificateFor(config: RegionConfig): {
@@ -169,38 +248,6 @@ export class RegionStack extends Stack {
     });
 
     return { certificate, zone };
-  }
-
-  private addAlarms(): void {
-    for (const [group, fn] of Object.entries(this.functions)) {
-      const name = pascalCase(group);
-      this.alarms.whenAtLeast(
-        `${name}Errors`,
-        fn.function.metricErrors(fiveMinutes),
-        1,
-      );
-      this.alarms.whenAtLeast(
-        `${name}Throttles`,
-        fn.function.metricThrottles(fiveMinutes),
-        1,
-      );
-    }
-    this.alarms.whenAtLeast(
-      'ApiServerErrors',
-      this.api.api.metricServerError(fiveMinutes),
-      5,
-    );
-    const stateMachine = this.offerExpiry.stateMachine;
-    this.alarms.whenAtLeast(
-      'OfferExpiryFailures',
-      stateMachine.metricFailed(fiveMinutes),
-      1,
-    );
-    this.alarms.whenAtLeast(
-      'OfferExpiryTimeouts',
-      stateMachine.metricTimedOut(fiveMinutes),
-      1,
-    );
   }
 
   private addOutputs(config: RegionConfig): void {

@@ -8,6 +8,7 @@ import type { Deps } from '../lib/deps.js';
 import { OAuthError } from '../lib/errors.js';
 import { sha256 } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
+import { count } from '../lib/metrics.js';
 import { batchGet, cancellationCodes, entity } from '../lib/table.js';
 import {
   DpopError,
@@ -301,6 +302,9 @@ export async function issueCredential(
       }
       throw error;
     });
+  // The first record of a chain is the offer's delivery; later ones are
+  // refreshes.
+  if (chain.currentIndex === undefined) count('RecordsDelivered');
   return credential;
 }
 

@@ -10,6 +10,7 @@ import type { Deps } from '../lib/deps.js';
 import { conflict, forbidden, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys, table } from '../lib/keys.js';
+import { count } from '../lib/metrics.js';
 import {
   batchGet,
   cancellationCodes,
@@ -148,6 +149,10 @@ export async function createOffer(
           TransactItems: offerItems(deps, offer, student, previous, now),
         }),
       );
+      count('OffersCreated');
+      if (previous && liveStatuses.includes(previous.status)) {
+        count('OffersRevoked');
+      }
       return { offer, ...secrets };
     } catch (error) {
       const codes = cancellationCodes(error);
@@ -400,5 +405,7 @@ export async function revokeIfLive(
       }),
     )
     .catch(ignoreConditionFailure);
-  return out !== undefined;
+  if (out === undefined) return false;
+  count('OffersRevoked');
+  return true;
 }

@@ -3,6 +3,7 @@ import type { Caller } from '../lib/auth.js';
 import type { Deps } from '../lib/deps.js';
 import { conflict, forbidden, notFound } from '../lib/errors.js';
 import { keys, table } from '../lib/keys.js';
+import { count } from '../lib/metrics.js';
 import {
   batchWrite,
   entity,
@@ -100,6 +101,8 @@ export async function revokeOffer(
     }),
   );
 
+  // A live offer stopped before use; a delivered one is a revoked record.
+  if (offer.status !== 'revoked') count('OffersRevoked');
   const credentialsRevoked = offer.chainId
     ? await revokeChainCredentials(deps, offer.chainId, 'revoked-by-staff')
     : 0;

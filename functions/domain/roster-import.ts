@@ -29,6 +29,7 @@ import {
 } from './look-alikes.js';
 import { revokeIfLive } from './offers.js';
 import { revokeStudentChains } from './revocation.js';
+import { locatorItem } from './student-locator.js';
 import type { Centre, GroupKind, RevocationReason, Student } from './types.js';
 
 type TransactItem = NonNullable<
@@ -114,8 +115,8 @@ function lookupKeys(
 }
 
 /**
- * How many new students go in one transaction. Each takes four items
- * (student, UPN guard, two memberships) and a transaction holds at most
+ * How many new students go in one transaction. Each takes five items
+ * (student, UPN guard, locator, two memberships) and a transaction holds at most
  * 100 (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/
  * API_TransactWriteItems.html); smaller ones conflict less.
  */
@@ -470,6 +471,17 @@ function newStudentItems(
         ConditionExpression: 'attribute_not_exists(PK)',
       },
     },
+    {
+      Put: {
+        TableName,
+        Item: locatorItem({
+          urn: centre.urn,
+          studentId,
+          upn: row.upn,
+          ...details,
+        }),
+      },
+    },
     ...groupIds.map((groupId) => ({
       Put: {
         TableName,
@@ -544,6 +556,14 @@ function changedStudentItems(
         ConditionExpression: condition,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
+      },
+    },
+    {
+      // Whole, so the region-wide search follows a new name or date of
+      // birth, and a student imported before locators existed gains one.
+      Put: {
+        TableName,
+        Item: locatorItem({ ...student, ...details, urn: centre.urn }),
       },
     },
   ];

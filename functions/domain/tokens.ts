@@ -5,6 +5,7 @@ import type { Deps } from '../lib/deps.js';
 import { OAuthError } from '../lib/errors.js';
 import { sha256 } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
+import { count } from '../lib/metrics.js';
 import {
   entity,
   ignoreConditionFailure,
@@ -177,6 +178,7 @@ export async function exchangeCode(
     await countWrongTxCode(deps, offer, codeHash);
     throw badGrant('The tx_code is wrong. Check the digits and try again.');
   }
+  count('OffersRedeemed');
 
   return {
     accessToken: tokenFor(chainId, accessSecret),
@@ -276,7 +278,7 @@ async function countWrongTxCode(
   const failed = Number(out?.Attributes?.failedTxCodes ?? 0);
   if (failed < maxWrongTxCodes) return;
 
-  await deps.db
+  const revoked = await deps.db
     .send(
       new UpdateCommand({
         TableName: deps.config.TABLE_NAME,
@@ -295,6 +297,7 @@ async function countWrongTxCode(
       }),
     )
     .catch(ignoreConditionFailure);
+  if (revoked) count('OffersRevoked');
 }
 
 /**

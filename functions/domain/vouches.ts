@@ -3,9 +3,10 @@ import { parseDate } from '../imports/identifiers.js';
 import type { Caller } from '../lib/auth.js';
 import { addMinutes } from '../lib/clock.js';
 import type { Deps } from '../lib/deps.js';
-import { forbidden, notFound, unprocessable } from '../lib/errors.js';
+import { ApiError, forbidden, notFound, unprocessable } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
+import { count, vouchRefusalReasons } from '../lib/metrics.js';
 import { batchGet, entity } from '../lib/table.js';
 import { inactiveStaff } from './access.js';
 import { isSmallCentre } from './centres.js';
@@ -22,13 +23,14 @@ const vouchingRoles = [
   'centre-admin',
 ] as const;
 
-export const vouchRefusalReasons = [
-  'STAFF_INACTIVE',
-  'CENTRE_SUSPENDED',
-  'NOT_DATA_ISSUER',
-  'EXAMS_OFFICER_MAY_NOT_VOUCH',
-  'NOT_IN_STUDENT_GROUPS',
-] as const;
+export { vouchRefusalReasons };
+
+/** Counts a refusal of a vouch by its code, if it is one of the above. */
+export function countRefusal(error: unknown): void {
+  if (!(error instanceof ApiError)) return;
+  const reason = vouchRefusalReasons.find((r) => r === error.code);
+  if (reason) count('VouchesRefused', reason);
+}
 
 /**
  * The rules for issuing at a centre, checked in this order so that the
@@ -132,6 +134,21 @@ export async function createVouch(
   studentId: string,
   input: VouchInput,
 ): Promise<Vouch & { lookAlikes: Student['lookAlikes'] }> {
+  try {
+    return await recordVouch(deps, caller, urn, studentId, input);
+  } catch (error) {
+    countRefusal(error);
+    throw error;
+  }
+}
+
+async function recordVouch(
+  deps: Deps,
+  caller: Caller,
+  urn: string,
+  studentId: string,
+  input: VouchInput,
+): Promise<Vouch & { lookAlikes: Student['lookAlikes'] }> {
   const method = input.method;
   const TableName = deps.config.TABLE_NAME;
   const items = await batchGet(deps.db, TableName, [
@@ -173,7 +190,12 @@ export async function createVouch(
   await deps.db.send(
     new PutCommand({
       TableName,
-      Item: { ...keys.vouch(urn, vouch.vouchId), type: 'vouch', ...vouch },
+      Item: {
+        ...keys.vouch(urn, vouch.vouchId),
+        ...keys.studentVouches(studentId, vouch.createdAt, vouch.vouchId),
+        type: 'vouch',
+        ...vouch,
+      },
       ConditionExpression: 'attribute_not_exists(PK)',
     }),
   );

@@ -50,6 +50,24 @@ const schema = z.object({
     .string()
     .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')
     .default('08-31'),
+  /** The namespace of the business counts (see lib/metrics.ts). */
+  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('EducationRecords'),
+  /**
+   * The log groups the helpdesk's activity view queries, comma-separated
+   * (AWS: the admin function only; the stack sets it).
+   */
+  ACTIVITY_LOG_GROUPS: z
+    .string()
+    .optional()
+    .transform((s) => (s ? s.split(',').filter((g) => g !== '') : [])),
+  /**
+   * Local stack only: the file its functions' log lines (Powertools JSON
+   * and EMF) go to. When set, the activity and metrics views read it
+   * instead of CloudWatch.
+   */
+  LOCAL_LOG_FILE: z.string().min(1).optional(),
+  /** Local stack only: the Step Functions stand-in's event log. */
+  LOCAL_WORKFLOW_LOG_FILE: z.string().min(1).optional(),
 });
 
 export type Config = z.infer<typeof schema>;

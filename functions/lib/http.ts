@@ -6,6 +6,7 @@ import type {
   Context,
 } from 'aws-lambda';
 import { type Route, type RouteGroup, routeKey, routes } from '../routes.js';
+import { type AuditSubject, recordAudit } from './audit.js';
 import { authenticate, type Caller, inGroup } from './auth.js';
 import { type Deps, deps as processDeps } from './deps.js';
 import {
@@ -17,9 +18,10 @@ import {
   unavailable,
   unsupportedMediaType,
 } from './errors.js';
+import { keys } from './keys.js';
 import { logger } from './logger.js';
 import { publishCounts } from './metrics.js';
-import { cancellationCodes } from './table.js';
+import { cancellationCodes, getEntity } from './table.js';
 
 /** A request as a route implementation sees it. */
 export interface Request {
@@ -313,12 +315,13 @@ export function createApiHandler(
       const request = context.api as Request;
       const impl = impls[routeKey(request.route)] as RouteImpl;
       const reply = await impl(request);
-      logger.info('request answered', { status: reply.status });
       return replyToResult(reply);
     },
   )
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(countsPublishing())
+    .use(requestSummary())
+    .use(helpdeskAudit())
     .use(errorMapping(group))
     .use(requestReading(table, getDeps))
     .use(authentication());
@@ -342,6 +345,111 @@ function countsPublishing(): Middleware {
   return { after: publish, onError: publish };
 }
 
+/**
+ * One line a request, however it ended: the line the helpdesk's activity
+ * view reads. Its fields are given with the line itself, not only as the
+ * logger's keys, so they are this request's even where one process
+ * serves several at once (the local stack). Identifiers only: the route
+ * template, never the path.
+ */
+function requestSummary(): Middleware {
+  const summarise: Middleware['after'] = async ({ context, response }) => {
+    const request = context.api;
+    const centre = request ? centreOf(request.params) : undefined;
+    logger.info('request completed', {
+      status: response?.statusCode ?? 500,
+      route: request?.route.path ?? null,
+      method: request?.route.method ?? null,
+      requestId: request?.requestId ?? null,
+      ...(centre ? { centre } : {}),
+      ...(request?.caller ? { caller: request.caller.sub } : {}),
+    });
+  };
+  return { after: summarise, onError: summarise };
+}
+
+/** A centre route's URN, when the path holds a well-formed one. */
+function centreOf(params: Record<string, string>): string | undefined {
+  const urn = params.urn;
+  return urn !== undefined && /^\d{6}$/.test(urn) ? urn : undefined;
+}
+
+/** Whether calls to a route go in the audit trail. */
+export function isAudited(route: Route): boolean {
+  return (
+    route.access === 'helpdesk' ||
+    (route.access === 'operator' && route.path.startsWith('/admin/'))
+  );
+}
+
+/** Path parameters that name something an audit entry can be about. */
+const subjectParams = [
+  'urn',
+  'studentId',
+  'staffId',
+  'offerId',
+  'reportId',
+  'enquiryId',
+] as const satisfies readonly (keyof AuditSubject)[];
+
+/** What a call was about, from its path alone: bodies may be personal. */
+export function auditSubject(params: Record<string, string>): AuditSubject {
+  const subject: AuditSubject = {};
+  for (const name of subjectParams) {
+    const value = params[name];
+    if (value !== undefined && /^[A-Za-z0-9_-]{1,64}$/.test(value)) {
+      subject[name] = value;
+    }
+  }
+  return subject;
+}
+
+/**
+ * Audits every call to a helpdesk route, and the operator's calls to the
+ * admin routes, once the caller is known: answered or refused. Only the
+ * route, method, status and the path's identifiers are written. An
+ * answer is not given without its entry: if the entry cannot be written,
+ * the call fails (503 while the table is throttled) instead.
+ */
+function helpdeskAudit(): Middleware {
+  const write = async (request: Request, status: number) => {
+    await recordAudit(
+      request.deps,
+      'helpdesk-call',
+      request.caller as Caller,
+      auditSubject(request.params),
+      { route: request.route.path, method: request.route.method, status },
+    );
+  };
+  const audited = new WeakSet<Request>();
+  const due = (request: Request | undefined): request is Request =>
+    request?.caller !== undefined &&
+    isAudited(request.route) &&
+    !audited.has(request);
+
+  return {
+    after: async ({ context, response }) => {
+      const request = context.api;
+      if (!due(request)) return;
+      audited.add(request);
+      await write(request, response?.statusCode ?? 500);
+    },
+    onError: async ({ context, response }) => {
+      const request = context.api;
+      if (!due(request)) return;
+      audited.add(request);
+      try {
+        await write(request, response?.statusCode ?? 500);
+      } catch (error) {
+        // The caller is refused anyway; the gap is loud in the log.
+        logger.error('audit entry not written', {
+          errorName: (error as Error).name,
+        });
+      }
+    },
+  };
+}
+
 /** Maps anything thrown, in any step, to the answer a caller may see. */
 function errorMapping(group: RouteGroup): Middleware {
   return {
@@ -363,10 +471,16 @@ function requestReading(
       const headers = lowerCaseHeaders(event.headers);
       const requestId = event.requestContext?.requestId ?? '';
       logger.setCorrelationId(requestId);
-      logger.appendKeys({ route: route.path, method: route.method });
+      const params = decodeParams(event.pathParameters);
+      const centre = centreOf(params);
+      logger.appendKeys({
+        route: route.path,
+        method: route.method,
+        ...(centre ? { centre } : {}),
+      });
       context.api = {
         route,
-        params: decodeParams(event.pathParameters),
+        params,
         query: { ...(event.queryStringParameters ?? {}) },
         headers,
         body: parseBody(route, event, headers),
@@ -401,11 +515,17 @@ function authentication(): Middleware {
           'Only the national operator can do this.',
         );
       }
-      if (
-        request.route.access === 'helpdesk' &&
-        !inGroup(request.caller, 'helpdesk')
-      ) {
-        throw forbidden('HELPDESK_ONLY', 'Only the helpdesk can do this.');
+      if (request.route.access === 'helpdesk') {
+        const removed =
+          inGroup(request.caller, 'helpdesk') &&
+          (await getEntity(
+            request.deps.db,
+            request.deps.config.TABLE_NAME,
+            keys.helpdeskRemoval(request.caller.sub),
+          ));
+        if (!inGroup(request.caller, 'helpdesk') || removed) {
+          throw forbidden('HELPDESK_ONLY', 'Only the helpdesk can do this.');
+        }
       }
     },
   };

@@ -45,6 +45,7 @@ export const keys = {
     GSI1PK: `USER#${staffId}`,
     GSI1SK: `CENTRE#${urn}`,
   }),
+  signInPartition: (staffId: string) => `USER#${staffId}`,
   /** Holds an e-mail address (lower case) to one staff record. */
   staffEmail: (urn: string, email: string): Key => ({
     PK: centrePk(urn),
@@ -96,6 +97,45 @@ export const keys = {
     PK: centrePk(urn),
     SK: `VOUCH#${vouchId}`,
   }),
+  /** GSI1 entry: a student's vouches, oldest first, for their trail. */
+  studentVouches: (studentId: string, createdAt: string, vouchId: string) => ({
+    GSI1PK: `STUDENT#${studentId}`,
+    GSI1SK: `VOUCH#${createdAt}#${vouchId}`,
+  }),
+
+  /**
+   * Where a student is, by id alone: the helpdesk's way in from a trail
+   * or a search. It also carries the region-wide index entries that find
+   * a student by UPN (GSI1) and by family name and date of birth (GSI2),
+   * which the student item cannot: its GSI1 and GSI2 hold ULN and UCI.
+   */
+  studentLocator: (studentId: string): Key => ({
+    PK: `STUDENT#${studentId}`,
+    SK: 'LOCATOR',
+  }),
+  /** GSI1 entry: find students by UPN across the region. */
+  studentByUpn: (upn: string, studentId: string) => ({
+    GSI1PK: `UPN#${upn}`,
+    GSI1SK: `STUDENT#${studentId}`,
+  }),
+  upnPartition: (upn: string) => `UPN#${upn}`,
+  /**
+   * GSI2 entry: find students by family name and date of birth across the
+   * region. The name is folded (see `foldName`), so the helpdesk need not
+   * type it in the MIS's case or accents.
+   */
+  studentByPerson: (
+    foldedFamilyName: string,
+    dateOfBirth: string,
+    studentId: string,
+  ) => ({
+    GSI2PK: `PERSON#${dateOfBirth}#${foldedFamilyName}`,
+    GSI2SK: `STUDENT#${studentId}`,
+  }),
+  personPartition: (foldedFamilyName: string, dateOfBirth: string) =>
+    `PERSON#${dateOfBirth}#${foldedFamilyName}`,
+  /** The GSI1 partition of everything about one student: their trail. */
+  studentPartition: (studentId: string) => `STUDENT#${studentId}`,
 
   offer: (offerId: string): Key => ({ PK: `OFFER#${offerId}`, SK: 'OFFER' }),
   /** GSI1 entry: a student's offers, newest last. */
@@ -173,6 +213,15 @@ export const keys = {
   studentAudit: (studentId: string, at: string, auditId: string) => ({
     GSI1PK: `STUDENT#${studentId}`,
     GSI1SK: `AUDIT#${at}#${auditId}`,
+  }),
+
+  /**
+   * A helpdesk sign-in the operator removed: its access tokens, which
+   * still carry the group until they expire, are refused at once.
+   */
+  helpdeskRemoval: (staffId: string): Key => ({
+    PK: `HELPDESK#${staffId}`,
+    SK: 'REMOVED',
   }),
 
   /** Local stack only: the stand-in for StartExecution keeps names here. */

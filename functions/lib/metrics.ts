@@ -1,4 +1,11 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { type MetricName, metricsService } from './metric-names.js';
+
+export * from './metric-names.js';
+
+/** The namespace of the counts: set per stack, the same in every function. */
+export const metricsNamespace = () =>
+  process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EducationRecords';
 
 /**
  * The product's business metrics, in CloudWatch embedded metric format
@@ -7,26 +14,10 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
  * staff or a student, so the metric count does not grow with the roll.
  */
 export const metrics = new Metrics({
-  namespace: process.env.POWERTOOLS_METRICS_NAMESPACE ?? 'EducationRecords',
-  serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'education-records',
+  namespace: metricsNamespace(),
+  serviceName: metricsService,
   defaultDimensions: { region: process.env.REGION_NAME ?? 'local' },
 });
-
-/** The names of the counts the product keeps; the helpdesk reads these. */
-export const metricNames = [
-  'OffersCreated',
-  'OffersRedeemed',
-  'RecordsDelivered',
-  'OffersExpired',
-  'OffersRevoked',
-  'VouchesRefused',
-  'VouchingVelocityFlagged',
-  'ReportsOpened',
-  'ReportsEscalated',
-  'ReportsResolved',
-  'EnquiriesOpened',
-] as const;
-export type MetricName = (typeof metricNames)[number];
 
 /**
  * Adds one to a count. `reason` is for counts split by a small, fixed set

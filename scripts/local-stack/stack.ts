@@ -18,6 +18,7 @@ import {
   localDynamoDbClient,
   startDynamoDb,
 } from './dynamodb.js';
+import { captureFunctionLogs } from './function-logs.js';
 import { ensureSigningKey } from './signing-key.js';
 import {
   startLocalStepFunctions,
@@ -53,6 +54,10 @@ export interface LocalStack {
   expiryStateMachineArn: string;
   /** The API's request log (JSON lines). */
   logFile: string;
+  /** The functions' own log and EMF lines (JSON lines). */
+  functionLogFile: string;
+  /** The Step Functions stand-in's execution events (JSON lines). */
+  workflowLogFile: string;
   stop(): Promise<void>;
 }
 
@@ -136,10 +141,17 @@ export async function startLocalStack(
       operator,
     });
 
-    const sfn = await startStepFunctions(ports.sfn, dynamodb.endpoint);
+    const workflowLogFile = join(logDir, 'step-functions.log');
+    const sfn = await startStepFunctions(
+      ports.sfn,
+      dynamodb.endpoint,
+      workflowLogFile,
+    );
     stops.push(sfn.stop);
 
     const signingKeyFile = ensureSigningKey(join(dataDir, 'signing-key.json'));
+    const functionLogFile = join(logDir, 'functions.log');
+    const restoreOutput = captureFunctionLogs(functionLogFile);
     // The issuer is the API's own URL, so it is fixed before the server
     // listens; handlers read the settings on first import, after this.
     const apiUrl = `http://localhost:${ports.api}`;
@@ -161,12 +173,16 @@ export async function startLocalStack(
       LIFETIME_DIVISOR: String(options.lifetimeDivisor ?? 1),
       POWERTOOLS_SERVICE_NAME: 'issue-education-records',
       POWERTOOLS_METRICS_NAMESPACE: 'IssueEducationRecords',
-      POWERTOOLS_METRICS_DISABLED: 'true',
+      // On, so that the counts go to the functions' log file as EMF lines,
+      // which the helpdesk's metrics view reads locally.
+      POWERTOOLS_METRICS_DISABLED: 'false',
       POWERTOOLS_TRACE_ENABLED: 'false',
-      POWERTOOLS_LOG_LEVEL:
-        process.env.POWERTOOLS_LOG_LEVEL ?? (options.quiet ? 'WARN' : 'INFO'),
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
+      LOCAL_LOG_FILE: functionLogFile,
+      LOCAL_WORKFLOW_LOG_FILE: workflowLogFile,
     });
     stops.push(async () => restoreSettings());
+    stops.push(async () => restoreOutput());
 
     const logFile = join(logDir, 'api.log');
     const api = await startApiServer({
@@ -190,6 +206,8 @@ export async function startLocalStack(
       sfnEndpoint: sfn.endpoint,
       expiryStateMachineArn: sfn.expiryStateMachineArn,
       logFile,
+      functionLogFile,
+      workflowLogFile,
       stop,
     };
   } catch (error) {
@@ -207,6 +225,7 @@ interface LocalStepFunctions {
 async function startStepFunctions(
   port: number,
   dynamodbEndpoint: string,
+  logFile: string,
 ): Promise<LocalStepFunctions> {
   const definitions = synthesizeLocalDefinitions({ tableName });
   // Executions outlive single calls, so this client keeps the SDK's retries.
@@ -218,6 +237,7 @@ async function startStepFunctions(
       dynamodb,
       tableName,
       definitions,
+      logFile,
     });
 
     return {

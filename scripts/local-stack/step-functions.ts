@@ -6,12 +6,14 @@
  * the local table, so a restart resumes every pending expiry.
  */
 import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
 import {
   createServer,
   type IncomingMessage,
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { dirname } from 'node:path';
 import {
   type AttributeValue,
   ConditionalCheckFailedException,
@@ -46,6 +48,32 @@ export interface LocalStepFunctionsOptions {
   dynamodb: DynamoDBClient;
   tableName: string;
   definitions: LocalDefinitions;
+  /**
+   * Execution events as JSON lines, shaped as a state machine's log group
+   * holds them at level ALL without execution data; none writes no file.
+   */
+  logFile?: string;
+}
+
+/** Writes one execution event; the local metrics view reads them. */
+export type EventLog = (
+  executionArn: string,
+  type: string,
+  details?: Record<string, string>,
+) => void;
+
+function eventLog(file: string | undefined): EventLog {
+  if (file) mkdirSync(dirname(file), { recursive: true });
+  return (executionArn, type, details) => {
+    if (!file) return;
+    const event = {
+      type,
+      ...(details ? { details } : {}),
+      event_timestamp: String(Date.now()),
+      execution_arn: executionArn,
+    };
+    appendFileSync(file, `${JSON.stringify(event)}\n`);
+  };
 }
 
 export interface LocalStepFunctions {
@@ -99,7 +127,7 @@ export async function startLocalStepFunctions(
   for (const { arn, definition } of Object.values(options.definitions)) {
     machines.set(arn, localMachine(arn, definition, options.dynamodb));
   }
-  const runner = new Runner(store);
+  const runner = new Runner(store, eventLog(options.logFile));
   const api = new StepFunctionsApi(machines, store, runner);
 
   const server = createServer((request, response) => {
@@ -220,12 +248,40 @@ class Runner {
     { abort(): void; settled: Promise<void> }
   >();
 
-  constructor(private readonly store: ExecutionStore) {}
+  constructor(
+    private readonly store: ExecutionStore,
+    private readonly log: EventLog,
+  ) {}
+
+  /** The machine's task handlers, each logging how its task ended. */
+  private logged(machine: LocalMachine, executionArn: string): TaskHandlers {
+    const out: TaskHandlers = {};
+    for (const [state, handler] of Object.entries(machine.handlers)) {
+      const details = { resourceType: 'dynamodb', resource: 'updateItem' };
+      out[state] = async (parameters) => {
+        try {
+          const result = await handler(parameters);
+          this.log(executionArn, 'TaskSucceeded', details);
+          return result;
+        } catch (error) {
+          this.log(executionArn, 'TaskFailed', {
+            ...details,
+            error: (error as Error).name,
+          });
+          throw error;
+        }
+      };
+    }
+    return out;
+  }
 
   run(machine: LocalMachine, record: ExecutionRecord): void {
     let aborted = false;
+    this.log(record.executionArn, 'ExecutionStarted');
     const execution = machine.machine.run(JSON.parse(record.input), {
-      overrides: { taskResourceLocalHandlers: machine.handlers },
+      overrides: {
+        taskResourceLocalHandlers: this.logged(machine, record.executionArn),
+      },
       noThrowOnAbort: true,
       context: executionContext(record),
     });
@@ -233,6 +289,7 @@ class Runner {
       .then(
         async (output) => {
           if (aborted) return;
+          this.log(record.executionArn, 'ExecutionSucceeded');
           await this.store.finish(record, 'SUCCEEDED', {
             output: JSON.stringify(output),
           });
@@ -240,6 +297,7 @@ class Runner {
         async (error: unknown) => {
           if (aborted) return;
           const failure = error instanceof Error ? error.cause : undefined;
+          this.log(record.executionArn, 'ExecutionFailed');
           await this.store.finish(record, 'FAILED', {
             error: failure instanceof Error ? failure.name : 'States.Runtime',
             cause: failure instanceof Error ? failure.message : String(error),

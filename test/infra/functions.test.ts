@@ -43,7 +43,21 @@ const signInAdmin = [
   'cognito-idp:AdminListGroupsForUser',
 ];
 
+const helpdeskAdmin = [
+  'cognito-idp:AdminAddUserToGroup',
+  'cognito-idp:AdminCreateUser',
+  'cognito-idp:AdminDisableUser',
+  'cognito-idp:AdminEnableUser',
+  'cognito-idp:AdminGetUser',
+  'cognito-idp:AdminListGroupsForUser',
+  'cognito-idp:AdminRemoveUserFromGroup',
+  'cognito-idp:ListUsers',
+];
+/** Reads that support no resource-level permission. */
+const unscopedReads = ['cloudwatch:GetMetricData', 'logs:GetQueryResults'];
+
 const extraActions: Record<RouteGroup, string[]> = {
+  admin: [...helpdeskAdmin, ...unscopedReads, 'logs:StartQuery'],
   centres: signInAdmin,
   staff: signInAdmin,
   students: [],
@@ -136,7 +150,14 @@ describe('the functions', () => {
       Ref: logicalId(prod, construct),
     });
 
+    const activityGroups = ['centres', 'staff', 'students', 'groups']
+      .concat(['issuance', 'results'])
+      .map((g) => ref(prod.functions[g as RouteGroup].logGroup));
+
     expect(variables).toEqual({
+      ...(group === 'admin'
+        ? { ACTIVITY_LOG_GROUPS: { 'Fn::Join': [',', activityGroups] } }
+        : {}),
       REGION_NAME: 'york',
       TABLE_NAME: ref(prod.records.table),
       ISSUER_URL: `https://${prodConfig.domainName}`,
@@ -174,7 +195,11 @@ describe('the function permissions', () => {
 
       for (const statement of statements) {
         if (!asList(statement.Resource).includes('*')) continue;
-        expect(asList(statement.Action).sort()).toEqual(tracing);
+        const allowed =
+          group === 'admin' ? [...tracing, ...unscopedReads] : tracing;
+        for (const action of asList(statement.Action)) {
+          expect(allowed).toContain(action);
+        }
       }
     },
   );
@@ -260,5 +285,45 @@ describe('the state machine permissions', () => {
     expect(
       others.every((a) => a.startsWith('logs:') || a.startsWith('xray:')),
     ).toBe(true);
+  });
+});
+
+describe('the admin function', () => {
+  const { statements } = functionOf('admin');
+
+  it('manages helpdesk sign-ins on the pool alone', () => {
+    const poolArn = {
+      'Fn::GetAtt': [logicalId(prod, prod.staff.userPool), 'Arn'],
+    };
+
+    for (const action of helpdeskAdmin) {
+      expect(resourcesOf(statements, action)).toEqual([poolArn]);
+    }
+  });
+
+  it("starts Logs Insights queries on the centre routes' log groups alone", () => {
+    const groups = ['centres', 'staff', 'students', 'groups']
+      .concat(['issuance', 'results'])
+      .map((g) => ({
+        'Fn::GetAtt': [
+          logicalId(prod, prod.functions[g as RouteGroup].logGroup),
+          'Arn',
+        ],
+      }));
+
+    const byId = (a: Json, b: Json) =>
+      JSON.stringify(a).localeCompare(JSON.stringify(b));
+
+    expect(resourcesOf(statements, 'logs:StartQuery').sort(byId)).toEqual(
+      groups.sort(byId),
+    );
+  });
+
+  it('is the only function that reads CloudWatch', () => {
+    for (const group of routeGroups.filter((g) => g !== 'admin')) {
+      const actions = actionsOf(functionOf(group).statements);
+      expect(actions.filter((a) => unscopedReads.includes(a))).toEqual([]);
+      expect(actions).not.toContain('logs:StartQuery');
+    }
   });
 });

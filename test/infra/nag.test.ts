@@ -59,6 +59,7 @@ describe('cdk-nag AWS Solutions checks', () => {
       'AwsSolutions-COG4',
       'AwsSolutions-IAM5',
       'AwsSolutions-L1',
+      'AwsSolutions-SQS3',
     ]);
   });
 });

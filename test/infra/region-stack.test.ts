@@ -1,10 +1,12 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
 import { table as scheme } from '../../functions/lib/keys.js';
+import { metricNames } from '../../functions/lib/metric-names.js';
 import { staffGroups } from '../../lib/staff-pool.js';
 import {
   dev,
   devTemplate,
+  type Json,
   logicalId,
   prod,
   prodConfig,
@@ -274,6 +276,147 @@ describe('the alarms', () => {
         { Ref: logicalId(prod, prod.alarms.topic) },
       ]);
     }
+  });
+});
+
+describe('the alarms, one by one', () => {
+  const resources: Record<string, Json> = prodTemplate.toJSON().Resources;
+  const alarms = Object.values(
+    prodTemplate.findResources('AWS::CloudWatch::Alarm'),
+  );
+  const refOf = (construct: { node: { defaultChild?: unknown } }) => ({
+    Ref: logicalId(prod, construct),
+  });
+  const watching = (metricName: string, dimension: Json) =>
+    alarms.filter(
+      (a) =>
+        a.Properties.MetricName === metricName &&
+        JSON.stringify(a.Properties.Dimensions ?? []).includes(
+          JSON.stringify(dimension),
+        ),
+    );
+
+  it('watch the failed, timed-out and aborted runs of every state machine', () => {
+    const machines = Object.keys(
+      prodTemplate.findResources('AWS::StepFunctions::StateMachine'),
+    );
+
+    expect(machines.length).toBeGreaterThan(0);
+    expect(Object.keys(prod.stateMachines).length).toBe(machines.length);
+    for (const id of machines) {
+      for (const metric of [
+        'ExecutionsFailed',
+        'ExecutionsTimedOut',
+        'ExecutionsAborted',
+      ]) {
+        expect(
+          watching(metric, { Ref: id }),
+          `${metric} of ${id}`,
+        ).toHaveLength(1);
+      }
+    }
+  });
+
+  it('watch the throttles of every function', () => {
+    const functions = Object.keys(
+      prodTemplate.findResources('AWS::Lambda::Function'),
+    );
+
+    for (const id of functions) {
+      expect(watching('Throttles', { Ref: id }), id).toHaveLength(1);
+    }
+  });
+
+  it("watch the API's 5xx rate, over enough requests to mean something", () => {
+    const rate = alarms.find((a) =>
+      (a.Properties.Metrics ?? []).some((m: Json) =>
+        String(m.Expression ?? '').includes('100 * errors / requests'),
+      ),
+    );
+
+    expect(rate?.Properties.Threshold).toBe(5);
+    expect(rate?.Properties.ComparisonOperator).toBe(
+      'GreaterThanOrEqualToThreshold',
+    );
+  });
+
+  it('watch throttled requests to the table', () => {
+    const throttles = alarms.filter((a) =>
+      (a.Properties.Metrics ?? []).some(
+        (m: Json) => m.MetricStat?.Metric.MetricName === 'ThrottledRequests',
+      ),
+    );
+
+    expect(throttles).toHaveLength(1);
+  });
+
+  it('keep failed executions in an encrypted queue and alarm on its depth', () => {
+    const queueId = logicalId(prod, prod.deadLetters);
+    const rule: Json = Object.values(
+      prodTemplate.findResources('AWS::Events::Rule'),
+    )[0];
+
+    expect(resources[queueId].Properties.KmsMasterKeyId).toEqual(dataKeyArn());
+    expect(rule.Properties.EventPattern.detail.status).toEqual([
+      'FAILED',
+      'TIMED_OUT',
+      'ABORTED',
+    ]);
+    expect(rule.Properties.EventPattern.detail.stateMachineArn).toEqual(
+      Object.values(prod.stateMachines).map(refOf),
+    );
+    expect(rule.Properties.Targets).toEqual([
+      expect.objectContaining({
+        Arn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+      }),
+    ]);
+    expect(
+      watching('ApproximateNumberOfMessagesVisible', {
+        Name: 'QueueName',
+        Value: { 'Fn::GetAtt': [queueId, 'QueueName'] },
+      }),
+    ).toHaveLength(1);
+  });
+
+  it("count expired offers from the expiry workflow's own log group", () => {
+    prodTemplate.hasResourceProperties('AWS::Logs::MetricFilter', {
+      LogGroupName: refOf(prod.offerExpiry.logGroup),
+      MetricTransformations: [
+        {
+          MetricName: 'OffersExpired',
+          MetricNamespace: 'EducationRecords/york',
+          MetricValue: '1',
+        },
+      ],
+    });
+  });
+});
+
+describe('the dashboard', () => {
+  const dashboards = Object.values(
+    prodTemplate.findResources('AWS::CloudWatch::Dashboard'),
+  );
+  const body = JSON.stringify(
+    prod.resolve(dashboards[0]?.Properties.DashboardBody),
+  );
+
+  it('is one a region', () => {
+    expect(dashboards).toHaveLength(1);
+  });
+
+  it('shows every business count', () => {
+    for (const name of metricNames) {
+      // The body is JSON inside a string, so its quotes are escaped.
+      expect(body, name).toContain(`\\"${name}\\"`);
+    }
+  });
+
+  it('shows every alarm of the stack', () => {
+    const alarmIds = Object.keys(
+      prodTemplate.findResources('AWS::CloudWatch::Alarm'),
+    );
+
+    for (const id of alarmIds) expect(body, id).toContain(id);
   });
 });
 

@@ -117,6 +117,28 @@ const expectations: Record<string, Expectation> = {
     caller: 'operator',
     body: () => ({ csv: resultsHeaderOnly() }),
   },
+  'POST /admin/helpdesk-staff': {
+    caller: 'operator',
+    body: () => ({
+      json: {
+        email: uniqueEmail('matrix-desk'),
+        givenName: 'Matrix',
+        familyName: 'Desk',
+      },
+    }),
+  },
+  'DELETE /admin/helpdesk-staff/{staffId}': {
+    caller: 'operator',
+    params: (f) => ({ staffId: f.spareHelpdeskId }),
+  },
+  'GET /admin/offers/{offerId}': { caller: 'helpdesk' },
+  'POST /admin/students/search': {
+    caller: 'helpdesk',
+    body: () => ({ json: { uln: '6013519241' } }),
+  },
+  'GET /admin/students/{studentId}/trail': { caller: 'helpdesk' },
+  'GET /admin/activity': { caller: 'helpdesk' },
+  'GET /admin/metrics': { caller: 'helpdesk' },
   'PUT /series/{seriesId}': {
     caller: 'operator',
     body: () => ({
@@ -128,6 +150,7 @@ const expectations: Record<string, Expectation> = {
 /** Centre A's member with the route's role. */
 function rightCaller(f: MatrixFixture, caller: Caller) {
   if (caller === 'operator') return f.operator;
+  if (caller === 'helpdesk') return f.helpdesk;
   return caller === 'admin' ? f.a.admin.token : f.a.tutor.token;
 }
 
@@ -177,6 +200,16 @@ describe('the access matrix', () => {
         if (route.access === 'operator') {
           expect(other.status, other.text).toBe(403);
           expect(other.body.error.code).toBe('OPERATOR_ONLY');
+        } else if (route.access === 'helpdesk') {
+          // Staff of any centre, the most a centre holds, are not the
+          // helpdesk; nor is the operator.
+          const byOperator = await call(route.method, path, {
+            ...body,
+            token: f.operator,
+          });
+          expect(other.status, other.text).toBe(403);
+          expect(other.body.error.code).toBe('HELPDESK_ONLY');
+          expect(byOperator.status, byOperator.text).toBe(403);
         } else {
           expect(other.status, other.text).toBe(404);
         }

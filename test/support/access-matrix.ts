@@ -7,7 +7,8 @@ import {
   vouchFor,
 } from './issuing.js';
 import type { LocalStackDescription } from './local-stack.js';
-import { operatorToken } from './scenario.js';
+import { operatorToken, uniqueEmail } from './scenario.js';
+import { setPasswordAndSignIn } from './staff-auth.js';
 
 /**
  * The two centres the access matrix plays against each other, and ids of
@@ -29,10 +30,14 @@ export interface MatrixFixture {
   offerId: string;
   /** A series id no other test uses. */
   seriesId: string;
+  /** A helpdesk sign-in's access token. */
+  helpdesk: string;
+  /** A second helpdesk account, for the route that removes one. */
+  spareHelpdeskId: string;
 }
 
 /** Who at centre A has the role a route is for. */
-export type Caller = 'admin' | 'tutor' | 'operator';
+export type Caller = 'admin' | 'tutor' | 'operator' | 'helpdesk';
 
 export interface Expectation {
   caller: Caller;
@@ -90,7 +95,11 @@ export async function matrixFixture(
   if (fresh.status !== 201) {
     throw new Error(`vouch not made: ${fresh.status} ${fresh.text}`);
   }
+  const helpdesk = await helpdeskAccount(stack, operator);
+  const spare = await helpdeskAccount(stack, operator);
   return {
+    helpdesk: await setPasswordAndSignIn(stack, helpdesk.email),
+    spareHelpdeskId: spare.staffId,
     a,
     b,
     operator,
@@ -102,6 +111,19 @@ export async function matrixFixture(
     offerId: offer.offerId,
     seriesId: `matrix-${Date.now().toString(36)}`,
   };
+}
+
+/** A helpdesk account the operator gives through the API. */
+async function helpdeskAccount(stack: LocalStackDescription, operator: string) {
+  const email = uniqueEmail('matrix-helpdesk');
+  const made = await apiClient(stack.apiUrl)('POST', '/admin/helpdesk-staff', {
+    token: operator,
+    json: { email, givenName: 'Matrix', familyName: 'Helpdesk' },
+  });
+  if (made.status !== 201) {
+    throw new Error(`helpdesk not made: ${made.status} ${made.text}`);
+  }
+  return { email, staffId: made.body.staffId as string };
 }
 
 /** Ids in centre A for each path parameter a route may name. */
