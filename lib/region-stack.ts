@@ -4,6 +4,7 @@ import {
   CertificateValidation,
   type ICertificate,
 } from 'aws-cdk-lib/aws-certificatemanager';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct } from 'constructs';
@@ -12,6 +13,7 @@ import { Alarms, fiveMinutes } from './alarms.js';
 import { Firewall } from './firewall.js';
 import {
   suppressFunctionFindings,
+  suppressInvokeFindings,
   suppressStateMachineFindings,
 } from './nag-suppressions.js';
 import { OfferExpiry } from './offer-expiry.js';
@@ -21,6 +23,7 @@ import { RecordsTable } from './records-table.js';
 import type { RegionConfig } from './region-config.js';
 import { RegionKeys } from './region-keys.js';
 import { lifecycleOf } from './removal.js';
+import { ReportRouting } from './report-routing.js';
 import { StaffPool } from './staff-pool.js';
 
 export interface RegionStackProps extends StackProps {
@@ -40,12 +43,34 @@ export const signInAdminActions = [
 
 export const signingActions = ['kms:Sign', 'kms:GetPublicKey'] as const;
 
+/** What the functions that notify staff may do with SES. */
+export const mailActions = ['ses:SendEmail'];
+
+/**
+ * The SES identities a notification is sent as: the sender's address and
+ * its domain, whichever the account verified.
+ */
+function senderIdentities(stack: Stack, from: string): string[] {
+  const domain = from.slice(from.lastIndexOf('@') + 1);
+  return [from, domain].map((identity) =>
+    stack.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: identity,
+    }),
+  );
+}
+
 /** Everything one region of the service runs on. */
 export class RegionStack extends Stack {
   readonly keys: RegionKeys;
   readonly records: RecordsTable;
   readonly staff: StaffPool;
   readonly offerExpiry: OfferExpiry;
+  /** Record-error report routing; alarms may watch it as offerExpiry. */
+  readonly reportRouting: ReportRouting;
+  /** The routing workflow's task. */
+  readonly routingFunction: ProjectFunction;
   readonly functions: Record<RouteGroup, ProjectFunction>;
   readonly api: RecordsApi;
   readonly firewall: Firewall;
@@ -76,16 +101,46 @@ export class RegionStack extends Stack {
     const stateMachine = this.offerExpiry.stateMachine;
     suppressStateMachineFindings(stateMachine.role);
 
-    const environment = {
+    const baseEnvironment = {
       REGION_NAME: props.regionName,
       TABLE_NAME: table.tableName,
       ISSUER_URL: `https://${config.domainName}`,
       USER_POOL_ID: this.staff.userPool.userPoolId,
       USER_POOL_CLIENT_ID: this.staff.client.userPoolClientId,
       EXPIRY_STATE_MACHINE_ARN: stateMachine.stateMachineArn,
-      // Every function reads its settings whole; only wallet may use it.
+      // Every function reads its settings whole; only wallet and reports
+      // may use it (reports only to read the public key).
       SIGNING_KEY_ID: signingKey.keyId,
+      MAIL_FROM: config.invitationsFrom,
+      CONSOLE_URL: `https://${config.domainName}`,
       POWERTOOLS_METRICS_NAMESPACE: 'EducationRecords',
+    };
+
+    // The routing task cannot name its own state machine (the machine
+    // names the function), so it is made first, without that setting.
+    this.routingFunction = new ProjectFunction(this, 'ReportRoutingFunction', {
+      group: 'report-routing',
+      environment: {
+        ...baseEnvironment,
+        POWERTOOLS_SERVICE_NAME: 'education-records-report-routing',
+      },
+      dataKey,
+      lifecycle,
+    });
+    table.grantReadWriteData(this.routingFunction.function);
+    suppressFunctionFindings(this.routingFunction.role);
+    this.reportRouting = new ReportRouting(this, 'ReportRouting', {
+      routingFunction: this.routingFunction.function,
+      dataKey,
+      lifecycle,
+    });
+    const routing = this.reportRouting.stateMachine;
+    suppressStateMachineFindings(routing.role);
+    suppressInvokeFindings(routing.role);
+
+    const environment = {
+      ...baseEnvironment,
+      REPORT_ROUTING_STATE_MACHINE_ARN: routing.stateMachineArn,
     };
     const functions = Object.fromEntries(
       routeGroups.map((group) => {
@@ -113,6 +168,19 @@ export class RegionStack extends Stack {
     }
     stateMachine.grantStartExecution(functions.issuance.function);
     signingKey.grant(functions.wallet.function, ...signingActions);
+    // Reports check the record a wallet presents against the public key.
+    signingKey.grant(functions.reports.function, 'kms:GetPublicKey');
+    routing.grantStartExecution(functions.reports.function);
+    const sender = senderIdentities(this, config.invitationsFrom);
+    for (const fn of [
+      functions.reports.function,
+      functions.enquiries.function,
+      this.routingFunction.function,
+    ]) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: mailActions, resources: sender }),
+      );
+    }
 
     const dns = this.certificateFor(config);
     this.api = new RecordsApi(this, 'Api', {
@@ -199,6 +267,12 @@ export class RegionStack extends Stack {
     this.alarms.whenAtLeast(
       'OfferExpiryTimeouts',
       stateMachine.metricTimedOut(fiveMinutes),
+      1,
+    );
+    const routing = this.reportRouting.stateMachine;
+    this.alarms.whenAtLeast(
+      'ReportRoutingFailures',
+      routing.metricFailed(fiveMinutes),
       1,
     );
   }

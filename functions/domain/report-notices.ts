@@ -35,8 +35,7 @@ export function assignmentNotice(
   level: RouteLevel,
   deadline: string,
 ) {
-  const waitingFor =
-    report.phase === 'acknowledge' ? 'acknowledge' : 'resolve';
+  const waitingFor = report.phase === 'acknowledge' ? 'acknowledge' : 'resolve';
   return {
     subject: `Record error report ${report.reportId} needs your attention`,
     text:

@@ -227,7 +227,11 @@ export const keys = {
     GSI1SK: `ENQUIRY#${createdAt}#${enquiryId}`,
   }),
   /** GSI2 entry: the region's enquiries of one status, oldest first. */
-  enquiriesByStatus: (status: string, createdAt: string, enquiryId: string) => ({
+  enquiriesByStatus: (
+    status: string,
+    createdAt: string,
+    enquiryId: string,
+  ) => ({
     GSI2PK: `ENQUIRIES#${status}`,
     GSI2SK: `${createdAt}#${enquiryId}`,
   }),
