@@ -35,6 +35,8 @@ export {
   type LocalDefinition,
   type LocalDefinitions,
   localAccount,
+  localFunctionArn,
+  localFunctions,
   synthesizeLocalDefinitions,
 } from './synth-definitions.js';
 
@@ -46,7 +48,16 @@ export interface LocalStepFunctionsOptions {
   dynamodb: DynamoDBClient;
   tableName: string;
   definitions: LocalDefinitions;
+  /**
+   * Lambda functions the definitions invoke, by the ARN in their Task
+   * states; each takes the task's input and answers its output.
+   */
+  functions?: LocalFunctions;
 }
+
+/** A Lambda function run in this process, as a Task state calls it. */
+export type LocalFunction = (input: unknown) => Promise<unknown>;
+export type LocalFunctions = Record<string, LocalFunction>;
 
 export interface LocalStepFunctions {
   endpoint: string;
@@ -97,7 +108,10 @@ export async function startLocalStepFunctions(
   const store = new ExecutionStore(options.dynamodb, options.tableName);
   const machines = new Map<string, LocalMachine>();
   for (const { arn, definition } of Object.values(options.definitions)) {
-    machines.set(arn, localMachine(arn, definition, options.dynamodb));
+    machines.set(
+      arn,
+      localMachine(arn, definition, options.dynamodb, options.functions),
+    );
   }
   const runner = new Runner(store);
   const api = new StepFunctionsApi(machines, store, runner);
@@ -151,13 +165,14 @@ function localMachine(
   arn: string,
   definition: object,
   dynamodb: DynamoDBClient,
+  functions: LocalFunctions = {},
 ): LocalMachine {
   const asl = definition as StateMachineDefinition;
 
   return {
     arn,
     machine: new StateMachine(asl, { validationOptions: { checkArn: false } }),
-    handlers: localTaskHandlers(asl, dynamodb),
+    handlers: localTaskHandlers(asl, dynamodb, functions),
   };
 }
 
@@ -168,10 +183,17 @@ function localMachine(
 export function localTaskHandlers(
   definition: StateMachineDefinition,
   dynamodb: DynamoDBClient,
+  functions: LocalFunctions = {},
 ): TaskHandlers {
   const handlers: TaskHandlers = {};
   for (const [stateName, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
+    const fn = functions[state.Resource];
+    if (fn) {
+      handlers[stateName] = async (input) =>
+        JSON.parse(JSON.stringify((await fn(input)) ?? null));
+      continue;
+    }
     if (!updateItemResource.test(state.Resource)) {
       throw new Error(
         `State "${stateName}" calls ${state.Resource}, which the local ` +
