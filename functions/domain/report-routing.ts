@@ -184,7 +184,7 @@ async function escalate(
     count('EnquiriesOpened');
     logger.info('report escalated', {
       reportId: report.reportId,
-      level: 'helpdesk',
+      escalatedTo: 'helpdesk',
     });
     return { done: true, outcome: 'referred' };
   }
@@ -208,6 +208,9 @@ async function escalate(
     ...assignmentNotice(deps, report, target, deadline),
   });
   count('ReportsEscalated');
-  logger.info('report escalated', { reportId: report.reportId, level: target });
+  logger.info('report escalated', {
+    reportId: report.reportId,
+    escalatedTo: target,
+  });
   return { done: false, waitUntil: deadline };
 }
