@@ -74,7 +74,12 @@ async function routeOnce(
     return { done: true, outcome: report.status };
   }
   const now = deps.clock.now();
-  if (!report.routedAt) return assign(deps, report, now);
+  // Staff may act before the first call (a centre admin who saw it at
+  // once): their action set the deadline, so only an untouched report is
+  // assigned.
+  if (!report.routedAt && report.routeVersion === 0) {
+    return assign(deps, report, now);
+  }
   if (report.deadline && Date.parse(report.deadline) > now.getTime()) {
     return { done: false, waitUntil: report.deadline };
   }

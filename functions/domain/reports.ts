@@ -53,6 +53,7 @@ import {
   getReport,
   liftChallengeWrites,
   openEnquiry,
+  reportChanged,
   reportItem,
   reportUpdate,
   type TransactItem,
@@ -584,6 +585,31 @@ async function audit(
 }
 
 /**
+ * Runs a staff action on a fresh read of the report, again if the
+ * workflow (or a colleague) moved the report between the read and the
+ * write: each attempt checks the rules anew, so a retry never does what
+ * the new state forbids.
+ */
+async function onFreshReport<T>(
+  deps: Deps,
+  caller: Caller,
+  urn: string,
+  reportId: string,
+  action: (staff: Staff, report: Report) => Promise<T>,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    const { staff, report } = await visibleReport(deps, caller, urn, reportId);
+    try {
+      return await action(staff, report);
+    } catch (error) {
+      const changed =
+        error instanceof ApiError && error.code === reportChanged().code;
+      if (!changed || attempt >= 3) throw error;
+    }
+  }
+}
+
+/**
  * Acknowledges a report: the one who acknowledges takes it on, and the
  * wait for resolution begins.
  */
@@ -593,39 +619,40 @@ export async function acknowledgeReport(
   urn: string,
   reportId: string,
 ) {
-  const { staff, report } = await visibleReport(deps, caller, urn, reportId);
-  if (report.status !== 'open') {
-    throw unprocessable(
-      'REPORT_NOT_OPEN',
-      'Only an open report can be acknowledged.',
+  return onFreshReport(deps, caller, urn, reportId, async (staff, report) => {
+    if (report.status !== 'open') {
+      throw unprocessable(
+        'REPORT_NOT_OPEN',
+        'Only an open report can be acknowledged.',
+      );
+    }
+    const now = deps.clock.now();
+    const deadline = schoolDaysEnd(
+      now,
+      deps.config.REPORT_RESOLVE_SCHOOL_DAYS,
+      await closuresOf(deps, urn),
+    ).toISOString();
+    await applyTransition(
+      deps,
+      reportUpdate(deps, report, {
+        from: ['open'],
+        set: {
+          status: 'acknowledged',
+          phase: 'resolve',
+          level: 'assignee',
+          assigneeId: staff.staffId,
+          deadline,
+        },
+        entry: {
+          at: now.toISOString(),
+          by: staff.staffId,
+          action: 'acknowledged',
+        },
+      }),
     );
-  }
-  const now = deps.clock.now();
-  const deadline = schoolDaysEnd(
-    now,
-    deps.config.REPORT_RESOLVE_SCHOOL_DAYS,
-    await closuresOf(deps, urn),
-  ).toISOString();
-  await applyTransition(
-    deps,
-    reportUpdate(deps, report, {
-      from: ['open'],
-      set: {
-        status: 'acknowledged',
-        phase: 'resolve',
-        level: 'assignee',
-        assigneeId: staff.staffId,
-        deadline,
-      },
-      entry: {
-        at: now.toISOString(),
-        by: staff.staffId,
-        action: 'acknowledged',
-      },
-    }),
-  );
-  await audit(deps, caller, 'report-acknowledged', report);
-  return reportDetail(await reread(deps, report));
+    await audit(deps, caller, 'report-acknowledged', report);
+    return reportDetail(await reread(deps, report));
+  });
 }
 
 export async function resolveReport(
@@ -635,41 +662,42 @@ export async function resolveReport(
   reportId: string,
   input: { outcome: ResolveOutcome; note: string },
 ) {
-  const { staff, report } = await visibleReport(deps, caller, urn, reportId);
-  if (report.status !== 'open' && report.status !== 'acknowledged') {
-    throw unprocessable(
-      'REPORT_NOT_UNRESOLVED',
-      report.status === 'referred'
-        ? 'This report is with the helpdesk, which closes it.'
-        : 'This report is resolved already.',
+  return onFreshReport(deps, caller, urn, reportId, async (staff, report) => {
+    if (report.status !== 'open' && report.status !== 'acknowledged') {
+      throw unprocessable(
+        'REPORT_NOT_UNRESOLVED',
+        report.status === 'referred'
+          ? 'This report is with the helpdesk, which closes it.'
+          : 'This report is resolved already.',
+      );
+    }
+    const at = deps.clock.now().toISOString();
+    await applyTransition(
+      deps,
+      reportUpdate(deps, report, {
+        from: ['open', 'acknowledged'],
+        set: {
+          status: 'resolved',
+          outcome: input.outcome,
+          studentNote: input.note,
+          resolvedBy: staff.staffId,
+        },
+        remove: ['deadline'],
+        entry: {
+          at,
+          by: staff.staffId,
+          action: 'resolved',
+          detail: { outcome: input.outcome },
+        },
+      }),
+      liftChallengeWrites(deps, report, at),
     );
-  }
-  const at = deps.clock.now().toISOString();
-  await applyTransition(
-    deps,
-    reportUpdate(deps, report, {
-      from: ['open', 'acknowledged'],
-      set: {
-        status: 'resolved',
-        outcome: input.outcome,
-        studentNote: input.note,
-        resolvedBy: staff.staffId,
-      },
-      remove: ['deadline'],
-      entry: {
-        at,
-        by: staff.staffId,
-        action: 'resolved',
-        detail: { outcome: input.outcome },
-      },
-    }),
-    liftChallengeWrites(deps, report, at),
-  );
-  count('ReportsResolved');
-  await audit(deps, caller, 'report-resolved', report, {
-    outcome: input.outcome,
+    count('ReportsResolved');
+    await audit(deps, caller, 'report-resolved', report, {
+      outcome: input.outcome,
+    });
+    return reportDetail(await reread(deps, report));
   });
-  return reportDetail(await reread(deps, report));
 }
 
 /** Refers a report to the helpdesk, as the Customer Help Portal would. */
@@ -680,27 +708,28 @@ export async function referReport(
   reportId: string,
   input: { summary: string },
 ) {
-  const { staff, report } = await visibleReport(deps, caller, urn, reportId);
-  if (report.status !== 'open' && report.status !== 'acknowledged') {
-    throw unprocessable(
-      'REPORT_NOT_UNRESOLVED',
-      'Only an open or acknowledged report can be referred.',
-    );
-  }
-  const at = deps.clock.now().toISOString();
-  const opened = openEnquiry(deps, report, {
-    summary: input.summary,
-    openedBy: staff.staffId,
-    contactStaffIds: [staff.staffId],
-    at,
-    action: 'referred',
+  return onFreshReport(deps, caller, urn, reportId, async (staff, report) => {
+    if (report.status !== 'open' && report.status !== 'acknowledged') {
+      throw unprocessable(
+        'REPORT_NOT_UNRESOLVED',
+        'Only an open or acknowledged report can be referred.',
+      );
+    }
+    const at = deps.clock.now().toISOString();
+    const opened = openEnquiry(deps, report, {
+      summary: input.summary,
+      openedBy: staff.staffId,
+      contactStaffIds: [staff.staffId],
+      at,
+      action: 'referred',
+    });
+    await applyTransition(deps, opened.update, [opened.put]);
+    count('EnquiriesOpened');
+    await audit(deps, caller, 'report-referred', report, {
+      enquiryId: opened.enquiry.enquiryId,
+    });
+    return reportDetail(await reread(deps, report));
   });
-  await applyTransition(deps, opened.update, [opened.put]);
-  count('EnquiriesOpened');
-  await audit(deps, caller, 'report-referred', report, {
-    enquiryId: opened.enquiry.enquiryId,
-  });
-  return reportDetail(await reread(deps, report));
 }
 
 /**
@@ -715,66 +744,67 @@ export async function reassignReport(
   reportId: string,
   input: { staffId: string },
 ) {
-  const { staff, report } = await visibleReport(deps, caller, urn, reportId);
-  if (!mayReassign(staff, report)) {
-    throw forbidden(
-      'REASSIGN_NOT_ALLOWED',
-      "Only a head of the student's year or a centre admin can reassign " +
-        'a report.',
+  return onFreshReport(deps, caller, urn, reportId, async (staff, report) => {
+    if (!mayReassign(staff, report)) {
+      throw forbidden(
+        'REASSIGN_NOT_ALLOWED',
+        "Only a head of the student's year or a centre admin can reassign " +
+          'a report.',
+      );
+    }
+    if (report.status !== 'open' && report.status !== 'acknowledged') {
+      throw unprocessable(
+        'REPORT_NOT_UNRESOLVED',
+        'Only an open or acknowledged report can be reassigned.',
+      );
+    }
+    const target = await getEntity<Staff>(
+      deps.db,
+      deps.config.TABLE_NAME,
+      keys.staff(urn, input.staffId),
     );
-  }
-  if (report.status !== 'open' && report.status !== 'acknowledged') {
-    throw unprocessable(
-      'REPORT_NOT_UNRESOLVED',
-      'Only an open or acknowledged report can be reassigned.',
+    if (!target?.active) {
+      throw unprocessable(
+        'STAFF_NOT_ASSIGNABLE',
+        'Reassign the report to an active member of staff of this centre.',
+        { field: 'staffId' },
+      );
+    }
+    const now = deps.clock.now();
+    const deadline = schoolDaysEnd(
+      now,
+      deps.config.REPORT_ACKNOWLEDGE_SCHOOL_DAYS,
+      await closuresOf(deps, urn),
+    ).toISOString();
+    await applyTransition(
+      deps,
+      reportUpdate(deps, report, {
+        from: ['open', 'acknowledged'],
+        set: {
+          status: 'open',
+          phase: 'acknowledge',
+          level: 'assignee',
+          assigneeId: target.staffId,
+          deadline,
+        },
+        entry: {
+          at: now.toISOString(),
+          by: staff.staffId,
+          action: 'reassigned',
+          detail: { staffId: target.staffId },
+        },
+      }),
     );
-  }
-  const target = await getEntity<Staff>(
-    deps.db,
-    deps.config.TABLE_NAME,
-    keys.staff(urn, input.staffId),
-  );
-  if (!target?.active) {
-    throw unprocessable(
-      'STAFF_NOT_ASSIGNABLE',
-      'Reassign the report to an active member of staff of this centre.',
-      { field: 'staffId' },
-    );
-  }
-  const now = deps.clock.now();
-  const deadline = schoolDaysEnd(
-    now,
-    deps.config.REPORT_ACKNOWLEDGE_SCHOOL_DAYS,
-    await closuresOf(deps, urn),
-  ).toISOString();
-  await applyTransition(
-    deps,
-    reportUpdate(deps, report, {
-      from: ['open', 'acknowledged'],
-      set: {
-        status: 'open',
-        phase: 'acknowledge',
-        level: 'assignee',
-        assigneeId: target.staffId,
-        deadline,
-      },
-      entry: {
-        at: now.toISOString(),
-        by: staff.staffId,
-        action: 'reassigned',
-        detail: { staffId: target.staffId },
-      },
-    }),
-  );
-  const updated = await reread(deps, report);
-  await deps.mailer.send({
-    to: [target.email],
-    ...reassignmentNotice(deps, updated),
+    const updated = await reread(deps, report);
+    await deps.mailer.send({
+      to: [target.email],
+      ...reassignmentNotice(deps, updated),
+    });
+    await audit(deps, caller, 'report-reassigned', report, {
+      staffId: target.staffId,
+    });
+    return reportDetail(updated);
   });
-  await audit(deps, caller, 'report-reassigned', report, {
-    staffId: target.staffId,
-  });
-  return reportDetail(updated);
 }
 
 async function reread(deps: Deps, report: Report): Promise<Report> {

@@ -463,6 +463,26 @@ describe('the report routing state machine', () => {
     expect(run.report.assigneeId).toBe(w.colleague.staffId);
   });
 
+  it('waits on the deadline staff set before the first call', async () => {
+    const w = await world();
+    await acknowledgeReport(
+      w.deps,
+      callerOf(w.admin),
+      w.urn,
+      w.report.reportId,
+    );
+
+    const step = await routeReport(w.deps, {
+      urn: w.urn,
+      reportId: w.report.reportId,
+    });
+    const stored = await get(keys.report(w.urn, w.report.reportId));
+
+    expect(step).toEqual({ done: false, waitUntil: stored?.deadline });
+    expect(stored?.assigneeId).toBe(w.admin.staffId);
+    expect(w.sent).toEqual([]);
+  });
+
   it('skips the closure dates a centre set when counting the wait', async () => {
     const w = await world();
     await put({
