@@ -525,23 +525,26 @@ export async function listReports(
     });
     filters.push(`#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`);
   }
-  names['#assignee'] = 'assigneeId';
-  values[':me'] = staff.staffId;
+  const mine = () => {
+    names['#assignee'] = 'assigneeId';
+    values[':me'] = staff.staffId;
+    return '#assignee = :me';
+  };
   const years = hasRole(staff, 'head-of-year')
     ? staff.groupIds.slice(0, 90)
     : [];
   if (query.assigned === 'me') {
-    filters.push('#assignee = :me');
+    filters.push(mine());
   } else if (!hasRole(staff, 'centre-admin')) {
-    const mine = ['#assignee = :me'];
+    const visible = [mine()];
     if (years.length > 0) {
       names['#year'] = 'yearGroupId';
       years.forEach((g, i) => {
         values[`:y${i}`] = g;
       });
-      mine.push(`#year IN (${years.map((_, i) => `:y${i}`).join(', ')})`);
+      visible.push(`#year IN (${years.map((_, i) => `:y${i}`).join(', ')})`);
     }
-    filters.push(`(${mine.join(' OR ')})`);
+    filters.push(`(${visible.join(' OR ')})`);
   }
 
   const index = table.indexes.gsi2;
@@ -549,8 +552,12 @@ export async function listReports(
     TableName: deps.config.TABLE_NAME,
     IndexName: index.name,
     KeyConditionExpression: `${index.partitionKey} = :pk`,
-    FilterExpression: filters.join(' AND '),
-    ExpressionAttributeNames: names,
+    ...(filters.length > 0
+      ? {
+          FilterExpression: filters.join(' AND '),
+          ExpressionAttributeNames: names,
+        }
+      : {}),
     ExpressionAttributeValues: values,
     ExclusiveStartKey: decodeCursor(query.cursor, {
       [index.partitionKey]: keys.centreReportsPartition(urn),
