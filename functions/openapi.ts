@@ -1,4 +1,15 @@
 import { z } from 'zod';
+import {
+  closuresBody,
+  enquiryListQuery,
+  reassignBody,
+  referBody,
+  replyBody,
+  reportBody,
+  reportListQuery,
+  reportStatusBody,
+  resolveBody,
+} from './report-schemas.js';
 import { type Route, routeKey, routes } from './routes.js';
 import {
   bulkGroupStudentsBody,
@@ -29,6 +40,13 @@ const bodies: Record<string, z.ZodType> = {
   'POST /centres/{urn}/students/{studentId}/vouches': vouchBody,
   'POST /centres/{urn}/offers/{offerId}/revoke': revokeBody,
   'PUT /series/{seriesId}': putSeriesBody,
+  'POST /record-errors': reportBody,
+  'POST /record-errors/{reportId}/status': reportStatusBody,
+  'POST /centres/{urn}/error-reports/{reportId}/resolve': resolveBody,
+  'POST /centres/{urn}/error-reports/{reportId}/refer': referBody,
+  'POST /centres/{urn}/error-reports/{reportId}/reassign': reassignBody,
+  'PUT /centres/{urn}/closures': closuresBody,
+  'POST /admin/enquiries/{enquiryId}/reply': replyBody,
 };
 
 const queries: Record<string, z.ZodObject> = {
@@ -38,6 +56,8 @@ const queries: Record<string, z.ZodObject> = {
   'GET /centres/{urn}/students': studentListQuery,
   'POST /centres/{urn}/students/import': importQuery,
   'POST /results/import': resultsImportQuery,
+  'GET /centres/{urn}/error-reports': reportListQuery,
+  'GET /admin/enquiries': enquiryListQuery,
 };
 
 const errorSchema = {

@@ -16,6 +16,8 @@ export const routeGroups = [
   'results',
   'wallet',
   'admin',
+  'reports',
+  'enquiries',
 ] as const;
 
 export type RouteGroup = (typeof routeGroups)[number];
@@ -307,6 +309,103 @@ export const routes: readonly Route[] = [
     method: 'GET',
     path: '/admin/metrics',
     group: 'admin',
+    access: 'helpdesk',
+  },
+  { method: 'GET', path: '/openapi.json', group: 'centres', access: 'public' },
+  // Record-error reports: the wallet presents its record (public, but the
+  // staff-facing error shape), staff act on them, centre admins set the
+  // closure dates the waits skip.
+  {
+    method: 'POST',
+    path: '/record-errors',
+    group: 'reports',
+    access: 'public',
+    accepts: json,
+  },
+  {
+    method: 'POST',
+    path: '/record-errors/{reportId}/status',
+    group: 'reports',
+    access: 'public',
+    accepts: json,
+  },
+  {
+    method: 'GET',
+    path: '/centres/{urn}/error-reports',
+    group: 'reports',
+    access: 'staff',
+  },
+  {
+    method: 'GET',
+    path: '/centres/{urn}/error-reports/{reportId}',
+    group: 'reports',
+    access: 'staff',
+  },
+  {
+    method: 'POST',
+    path: '/centres/{urn}/error-reports/{reportId}/acknowledge',
+    group: 'reports',
+    access: 'staff',
+  },
+  {
+    method: 'POST',
+    path: '/centres/{urn}/error-reports/{reportId}/resolve',
+    group: 'reports',
+    access: 'staff',
+    accepts: json,
+  },
+  {
+    method: 'POST',
+    path: '/centres/{urn}/error-reports/{reportId}/refer',
+    group: 'reports',
+    access: 'staff',
+    accepts: json,
+  },
+  {
+    method: 'POST',
+    path: '/centres/{urn}/error-reports/{reportId}/reassign',
+    group: 'reports',
+    access: 'staff',
+    accepts: json,
+  },
+  {
+    method: 'GET',
+    path: '/centres/{urn}/closures',
+    group: 'reports',
+    access: 'staff',
+  },
+  {
+    method: 'PUT',
+    path: '/centres/{urn}/closures',
+    group: 'reports',
+    access: 'staff',
+    accepts: json,
+  },
+
+  // Helpdesk enquiries (every helpdesk call is audited)
+  {
+    method: 'GET',
+    path: '/admin/enquiries',
+    group: 'enquiries',
+    access: 'helpdesk',
+  },
+  {
+    method: 'GET',
+    path: '/admin/enquiries/{enquiryId}',
+    group: 'enquiries',
+    access: 'helpdesk',
+  },
+  {
+    method: 'POST',
+    path: '/admin/enquiries/{enquiryId}/reply',
+    group: 'enquiries',
+    access: 'helpdesk',
+    accepts: json,
+  },
+  {
+    method: 'POST',
+    path: '/admin/enquiries/{enquiryId}/close',
+    group: 'enquiries',
     access: 'helpdesk',
   },
 ];

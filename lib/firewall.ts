@@ -5,7 +5,12 @@ import { Construct } from 'constructs';
  * Path prefixes wallets call without a token. `/credential` also covers
  * `/credential-offers/{ref}`, where a guessed reference would be tried.
  */
-export const walletPathPrefixes = ['/token', '/nonce', '/credential'] as const;
+export const walletPathPrefixes = [
+  '/token',
+  '/nonce',
+  '/credential',
+  '/record-errors',
+] as const;
 
 /**
  * Requests one address may make to the wallet paths in five minutes. High

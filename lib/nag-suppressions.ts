@@ -51,6 +51,29 @@ export function suppressStateMachineFindings(role: IConstruct): void {
   );
 }
 
+/**
+ * The report routing machine's role: the Lambda task's typed grant names
+ * the function and its versions (`<arn>:*`), as Step Functions invokes a
+ * function by ARN or qualified ARN.
+ */
+export function suppressInvokeFindings(role: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'Typed invoke grant on the one routing function: the wildcard ' +
+          'covers only its versions and aliases (function ARN then :*).',
+        appliesTo: [
+          { regex: '/^Resource::<ReportRoutingFunction.+\\.Arn>:\\*$/' },
+        ],
+      },
+    ],
+    true,
+  );
+}
+
 const xrayFinding = {
   id: 'AwsSolutions-IAM5',
   reason:
@@ -66,8 +89,9 @@ export function suppressPublicMethodFindings(method: IConstruct): void {
     'Public by OpenID4VCI: wallets call metadata, the token endpoint ' +
     '(pre-authorized code with tx_code) and the credential endpoint ' +
     "(the issuer's own access token, which the handler checks) " +
-    'with no Cognito sign-in. WAF rate-limits the token, nonce and ' +
-    'credential paths per address.';
+    'with no Cognito sign-in; record-error reports carry the record ' +
+    'with a key-binding JWT, which the handler checks. WAF rate-limits ' +
+    'the token, nonce, credential and record-error paths per address.';
   NagSuppressions.addResourceSuppressions(method, [
     { id: 'AwsSolutions-APIG4', reason },
     { id: 'AwsSolutions-COG4', reason },

@@ -22,8 +22,11 @@ import { encryptedLogGroup } from './encrypted-log-group.js';
 import { suppressRuntimeFinding } from './nag-suppressions.js';
 import type { Lifecycle } from './removal.js';
 
+/** A route group's function, or the report routing workflow's task. */
+export type FunctionName = RouteGroup | 'report-routing';
+
 export interface ProjectFunctionProps {
-  group: RouteGroup;
+  group: FunctionName;
   environment: Record<string, string>;
   dataKey: IKey;
   lifecycle: Lifecycle;
@@ -60,8 +63,8 @@ export const projectMemoryMB = 1024;
 /** Environment every function gets on top of its settings. */
 export const projectNodeOptions = '--enable-source-maps';
 
-/** Where a route group's handler lives: functions/handlers/<group>.ts. */
-export function handlerEntry(group: RouteGroup): string {
+/** Where a function's handler lives: functions/handlers/<group>.ts. */
+export function handlerEntry(group: FunctionName): string {
   return fileURLToPath(
     new URL(`../functions/handlers/${group}.ts`, import.meta.url),
   );
@@ -84,7 +87,10 @@ export class ProjectFunction extends Construct {
     // would let the function write to every log group of the account.
     const role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: `Runs the ${props.group} route group`,
+      description:
+        props.group === 'report-routing'
+          ? 'Runs the report routing workflow task'
+          : `Runs the ${props.group} route group`,
     });
     this.logGroup.grantWrite(role);
     this.role = role;

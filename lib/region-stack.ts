@@ -15,6 +15,7 @@ import { Alarms, countExpiries, regionDashboard } from './alarms.js';
 import { Firewall } from './firewall.js';
 import {
   suppressFunctionFindings,
+  suppressInvokeFindings,
   suppressObservabilityFindings,
   suppressStateMachineFindings,
 } from './nag-suppressions.js';
@@ -25,6 +26,7 @@ import { RecordsTable } from './records-table.js';
 import type { RegionConfig } from './region-config.js';
 import { RegionKeys } from './region-keys.js';
 import { lifecycleOf } from './removal.js';
+import { ReportRouting } from './report-routing.js';
 import { StaffPool } from './staff-pool.js';
 
 export interface RegionStackProps extends StackProps {
@@ -44,6 +46,25 @@ export const signInAdminActions = [
 
 export const signingActions = ['kms:Sign', 'kms:GetPublicKey'] as const;
 
+/** What the functions that notify staff may do with SES. */
+export const mailActions = ['ses:SendEmail'];
+
+/**
+ * The SES identities a notification is sent as: the sender's address and
+ * its domain, whichever the account verified.
+ */
+function senderIdentities(stack: Stack, from: string): string[] {
+  const domain = from.slice(from.lastIndexOf('@') + 1);
+  return [from, domain].map((identity) =>
+    stack.formatArn({
+      service: 'ses',
+      resource: 'identity',
+      resourceName: identity,
+    }),
+  );
+}
+
+/** Everything one region of the service runs on. */
 /** What the admin function does to helpdesk sign-ins, and no more. */
 export const helpdeskAdminActions = [
   'cognito-idp:AdminCreateUser',
@@ -70,6 +91,10 @@ export class RegionStack extends Stack {
   readonly records: RecordsTable;
   readonly staff: StaffPool;
   readonly offerExpiry: OfferExpiry;
+  /** Record-error report routing; alarms may watch it as offerExpiry. */
+  readonly reportRouting: ReportRouting;
+  /** The routing workflow's task. */
+  readonly routingFunction: ProjectFunction;
   readonly functions: Record<RouteGroup, ProjectFunction>;
   readonly api: RecordsApi;
   readonly firewall: Firewall;
@@ -106,16 +131,46 @@ export class RegionStack extends Stack {
     const stateMachine = this.offerExpiry.stateMachine;
     suppressStateMachineFindings(stateMachine.role);
 
-    const environment = {
+    const baseEnvironment = {
       REGION_NAME: props.regionName,
       TABLE_NAME: table.tableName,
       ISSUER_URL: `https://${config.domainName}`,
       USER_POOL_ID: this.staff.userPool.userPoolId,
       USER_POOL_CLIENT_ID: this.staff.client.userPoolClientId,
       EXPIRY_STATE_MACHINE_ARN: stateMachine.stateMachineArn,
-      // Every function reads its settings whole; only wallet may use it.
+      // Every function reads its settings whole; only wallet and reports
+      // may use it (reports only to read the public key).
       SIGNING_KEY_ID: signingKey.keyId,
+      MAIL_FROM: config.invitationsFrom,
+      CONSOLE_URL: `https://${config.domainName}`,
       POWERTOOLS_METRICS_NAMESPACE: metricsNamespace,
+    };
+
+    // The routing task cannot name its own state machine (the machine
+    // names the function), so it is made first, without that setting.
+    this.routingFunction = new ProjectFunction(this, 'ReportRoutingFunction', {
+      group: 'report-routing',
+      environment: {
+        ...baseEnvironment,
+        POWERTOOLS_SERVICE_NAME: 'education-records-report-routing',
+      },
+      dataKey,
+      lifecycle,
+    });
+    table.grantReadWriteData(this.routingFunction.function);
+    suppressFunctionFindings(this.routingFunction.role);
+    this.reportRouting = new ReportRouting(this, 'ReportRouting', {
+      routingFunction: this.routingFunction.function,
+      dataKey,
+      lifecycle,
+    });
+    const routing = this.reportRouting.stateMachine;
+    suppressStateMachineFindings(routing.role);
+    suppressInvokeFindings(routing.role);
+
+    const environment = {
+      ...baseEnvironment,
+      REPORT_ROUTING_STATE_MACHINE_ARN: routing.stateMachineArn,
     };
 
     const functions = Object.fromEntries(
@@ -145,6 +200,19 @@ export class RegionStack extends Stack {
     stateMachine.grantStartExecution(functions.issuance.function);
     this.grantObservability(functions);
     signingKey.grant(functions.wallet.function, ...signingActions);
+    // Reports check the record a wallet presents against the public key.
+    signingKey.grant(functions.reports.function, 'kms:GetPublicKey');
+    routing.grantStartExecution(functions.reports.function);
+    const sender = senderIdentities(this, config.invitationsFrom);
+    for (const fn of [
+      functions.reports.function,
+      functions.enquiries.function,
+      this.routingFunction.function,
+    ]) {
+      fn.addToRolePolicy(
+        new PolicyStatement({ actions: mailActions, resources: sender }),
+      );
+    }
 
     const dns = this.certificateFor(config);
     this.api = new RecordsApi(this, 'Api', {
@@ -168,7 +236,10 @@ export class RegionStack extends Stack {
       });
     }
 
-    this.stateMachines = { offerExpiry: stateMachine };
+    this.stateMachines = {
+      offerExpiry: stateMachine,
+      reportRouting: routing,
+    };
     countExpiries(this.offerExpiry, this.offerExpiry.logGroup, {
       namespace: metricsNamespace,
       region: props.regionName,
@@ -177,7 +248,10 @@ export class RegionStack extends Stack {
       emails: config.alarmEmails,
       dataKey,
     });
-    this.alarms.watchFunctions(mapValues(functions, (fn) => fn.function));
+    this.alarms.watchFunctions({
+      ...mapValues(functions, (fn) => fn.function),
+      'report-routing': this.routingFunction.function,
+    });
     this.alarms.watchApi(this.api.api);
     this.alarms.watchStateMachines(this.stateMachines);
     this.alarms.watchTable(table);

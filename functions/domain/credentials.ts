@@ -20,6 +20,7 @@ import { issueEducationRecord } from '../wallet/sd-jwt.js';
 import type { Signer } from '../wallet/signer.js';
 import { statusValues } from '../wallet/status-list.js';
 import { type Chain, chainParts, refreshExpiry, splitToken } from './chains.js';
+import { markChallenged } from './challenges.js';
 import { sameHash } from './offer-secrets.js';
 import {
   catalogueKey,
@@ -221,8 +222,9 @@ export async function issueCredential(
   }
   const recordItem = find(recordKey(owner.studentId));
   const catalogueItem = find(catalogueKey());
+  const prepared = recordItem ? entity<PreparedRecord>(recordItem) : undefined;
   const released = releasedRecord(
-    recordItem ? entity<PreparedRecord>(recordItem) : undefined,
+    prepared,
     catalogueItem ? entity<SeriesCatalogue>(catalogueItem) : undefined,
     now,
   );
@@ -246,7 +248,10 @@ export async function issueCredential(
       birthdate: student.dateOfBirth,
       ...(student.uln ? { uln: student.uln } : {}),
       centre: { urn: centre.urn, name: centre.name },
-      qualifications: released.qualifications,
+      qualifications: markChallenged(
+        released.qualifications,
+        prepared?.challenges,
+      ),
       pendingSeries: released.pendingSeries,
     },
     issuedAt: now,
@@ -375,6 +380,22 @@ function issuanceWrites(
       },
     },
   ];
+  const tail: TransactItem[] = [];
+  if (input.newBlock !== undefined) {
+    // Last, so the cancellation reasons above keep their places.
+    tail.push({
+      Put: {
+        TableName,
+        Item: {
+          ...keys.statusBlock(input.newBlock),
+          type: 'statusBlock',
+          blockStart: input.newBlock,
+          chainId: chain.chainId,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    });
+  }
   if (chain.currentIndex !== undefined) {
     writes.push({
       Put: {
@@ -406,5 +427,5 @@ function issuanceWrites(
       },
     });
   }
-  return writes;
+  return [...writes, ...tail];
 }

@@ -52,6 +52,8 @@ export interface PreparedRecord {
   updatedAt: string;
   /** Counts rebuilds, so that two imports at once cannot lose one. */
   version: number;
+  /** Unresolved reports' challenges (challenges.ts); kept by rebuilds. */
+  challenges?: string[];
 }
 
 export interface StudentRef {
@@ -331,7 +333,15 @@ async function prepareRecord(
       await deps.db.send(
         new PutCommand({
           TableName: deps.config.TABLE_NAME,
-          Item: { ...recordKey(student.studentId), type: 'record', ...record },
+          Item: {
+            ...recordKey(student.studentId),
+            type: 'record',
+            ...record,
+            // A string set, so reports add and remove their own elements.
+            ...(seen?.challenges?.length
+              ? { challenges: new Set(seen.challenges) }
+              : {}),
+          },
           ...(seen
             ? {
                 ConditionExpression: '#version = :seen',

@@ -1,5 +1,3 @@
-import { readFileSync } from 'node:fs';
-import { KMSClient } from '@aws-sdk/client-kms';
 import { issueCredential } from '../domain/credentials.js';
 import { createNonce, resolveOffer } from '../domain/redemption.js';
 import { statusListToken } from '../domain/status-lists.js';
@@ -10,7 +8,6 @@ import {
   refreshTokens,
   tokenRequestKey,
 } from '../domain/tokens.js';
-import { config } from '../lib/config.js';
 import { OAuthError } from '../lib/errors.js';
 import { createApiHandler, ok } from '../lib/http.js';
 import {
@@ -18,29 +15,7 @@ import {
   credentialIssuerMetadata,
   jwtVcIssuerMetadata,
 } from '../wallet/metadata.js';
-import {
-  createKmsSigner,
-  createLocalSigner,
-  type Signer,
-} from '../wallet/signer.js';
-
-let signer: Signer | undefined;
-
-/**
- * The region's signing key: KMS in AWS; locally a key file the local stack
- * made, since there is no KMS on the laptop.
- */
-function regionSigner(): Signer {
-  if (signer) return signer;
-  const settings = config();
-  if (settings.SIGNING_KEY_FILE) {
-    const jwk = JSON.parse(readFileSync(settings.SIGNING_KEY_FILE, 'utf8'));
-    signer = createLocalSigner(jwk);
-  } else {
-    signer = createKmsSigner(new KMSClient({}), settings.SIGNING_KEY_ID ?? '');
-  }
-  return signer;
-}
+import { regionSigner } from '../wallet/region-signer.js';
 
 /** Public metadata may be cached briefly; nothing else may. */
 const cacheable = { 'Cache-Control': 'public, max-age=300' };

@@ -23,6 +23,34 @@ const schema = z.object({
   /** Only the local stack sets this: it lets the JWKS come over http. */
   ALLOW_HTTP_JWKS: z.enum(['true', 'false']).default('false'),
   EXPIRY_STATE_MACHINE_ARN: z.string().min(1),
+  /**
+   * The report routing state machine. Only the functions that start it
+   * need it: the routing function itself is invoked by the state machine
+   * and cannot name it without a cycle in the stack.
+   */
+  REPORT_ROUTING_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  /** School days a report waits for acknowledgement at each level. */
+  REPORT_ACKNOWLEDGE_SCHOOL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(30)
+    .default(3),
+  /** School days an acknowledged report waits for resolution. */
+  REPORT_RESOLVE_SCHOOL_DAYS: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(60)
+    .default(10),
+  /** The address notifications come from (SES in AWS). */
+  MAIL_FROM: z.email().default('no-reply@education-records.invalid'),
+  /** Locally, where the outbox's e-mails go (JSON lines); unset in AWS. */
+  OUTBOX_FILE: z.string().min(1).optional(),
+  /** Locally, whether each outbox e-mail is announced on stdout. */
+  OUTBOX_PRINT: z.enum(['true', 'false']).default('true'),
+  /** The staff console, linked from notifications. */
+  CONSOLE_URL: z.url().optional(),
   /** KMS key id of the region's signing key (AWS). */
   SIGNING_KEY_ID: z.string().min(1).optional(),
   /** A P-256 private JWK file standing in for the signing key (local). */

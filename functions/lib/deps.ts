@@ -1,10 +1,12 @@
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SESv2Client } from '@aws-sdk/client-sesv2';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, type TokenVerifier } from './auth.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, config } from './config.js';
+import { type Mailer, outboxMailer, sesMailer } from './mailer.js';
 
 /**
  * What domain functions need from the outside world. Handlers build one set
@@ -17,6 +19,7 @@ export interface Deps {
   cognito: CognitoIdentityProviderClient;
   sfn: SFNClient;
   verifier: TokenVerifier;
+  mailer: Mailer;
 }
 
 /** Lambda's SDK retries are kept short: a caller would rather get a 503. */
@@ -47,6 +50,9 @@ export function createDeps(settings: Config = config()): Deps {
     ),
     sfn: new SFNClient(sdkOptions(settings.SFN_ENDPOINT)),
     verifier: createTokenVerifier(settings),
+    mailer: settings.OUTBOX_FILE
+      ? outboxMailer(settings.OUTBOX_FILE, settings.OUTBOX_PRINT === 'true')
+      : sesMailer(new SESv2Client(sdkOptions(undefined)), settings.MAIL_FROM),
   };
 }
 

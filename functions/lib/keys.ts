@@ -224,6 +224,68 @@ export const keys = {
     SK: 'REMOVED',
   }),
 
+  /**
+   * Which chain a block of status list indexes went to, written in the
+   * transaction that first uses the block: a presented credential names
+   * its index, and so its chain, with no other look-up.
+   */
+  statusBlock: (blockStart: number): Key => ({
+    PK: `STATUSBLOCK#${blockStart}`,
+    SK: 'BLOCK',
+  }),
+
+  /** A record-error report, in its centre's partition. */
+  report: (urn: string, reportId: string): Key => ({
+    PK: centrePk(urn),
+    SK: `REPORT#${reportId}`,
+  }),
+  /** GSI1 entry: a student's reports beside their offers and audit. */
+  studentReports: (studentId: string, createdAt: string, reportId: string) => ({
+    GSI1PK: `STUDENT#${studentId}`,
+    GSI1SK: `REPORT#${createdAt}#${reportId}`,
+  }),
+  /** GSI2 entry: a centre's reports, oldest first. */
+  centreReports: (urn: string, createdAt: string, reportId: string) => ({
+    GSI2PK: `REPORTS#${urn}`,
+    GSI2SK: `${createdAt}#${reportId}`,
+  }),
+  centreReportsPartition: (urn: string) => `REPORTS#${urn}`,
+  /**
+   * Holds one unresolved report per chain, kind, qualification and
+   * details (by their hash), so that sending it again is a retry.
+   */
+  reportGuard: (urn: string, fingerprint: string): Key => ({
+    PK: centrePk(urn),
+    SK: `REPORTGUARD#${fingerprint}`,
+  }),
+  /** The dates a centre is closed (`YYYY-MM-DD`), in one item. */
+  closures: (urn: string): Key => ({ PK: centrePk(urn), SK: 'CLOSURES' }),
+
+  /** A helpdesk enquiry about one report. */
+  enquiry: (enquiryId: string): Key => ({
+    PK: `ENQUIRY#${enquiryId}`,
+    SK: 'ENQUIRY',
+  }),
+  /** GSI1 entry: a student's enquiries. */
+  studentEnquiries: (
+    studentId: string,
+    createdAt: string,
+    enquiryId: string,
+  ) => ({
+    GSI1PK: `STUDENT#${studentId}`,
+    GSI1SK: `ENQUIRY#${createdAt}#${enquiryId}`,
+  }),
+  /** GSI2 entry: the region's enquiries of one status, oldest first. */
+  enquiriesByStatus: (
+    status: string,
+    createdAt: string,
+    enquiryId: string,
+  ) => ({
+    GSI2PK: `ENQUIRIES#${status}`,
+    GSI2SK: `${createdAt}#${enquiryId}`,
+  }),
+  enquiriesPartition: (status: string) => `ENQUIRIES#${status}`,
+
   /** Local stack only: the stand-in for StartExecution keeps names here. */
   execution: (stateMachine: string, name: string): Key => ({
     PK: `EXECUTION#${stateMachine}`,

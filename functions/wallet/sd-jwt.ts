@@ -20,6 +20,8 @@ export interface Qualification {
   grade: string;
   /** ISO 8601 date, `YYYY-MM-DD`. */
   awardDate: string;
+  /** Set while a report of an error in it is unresolved. */
+  underDataChallenge?: true;
 }
 
 export interface EducationRecord {
@@ -144,6 +146,7 @@ function qualificationClaim(qualification: Qualification) {
     level: qualification.level,
     grade: qualification.grade,
     awardDate: qualification.awardDate,
+    ...(qualification.underDataChallenge && { underDataChallenge: true }),
   };
 }
 

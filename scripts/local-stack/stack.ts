@@ -6,6 +6,7 @@
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
+import type { StateMachineDefinition } from 'aws-local-stepfunctions';
 import { type HandlerLoader, startApiServer } from './api-server.js';
 import {
   type Credentials,
@@ -21,6 +22,9 @@ import {
 import { captureFunctionLogs } from './function-logs.js';
 import { ensureSigningKey } from './signing-key.js';
 import {
+  type LocalDefinitions,
+  type LocalFunctions,
+  localFunctions,
   startLocalStepFunctions,
   synthesizeLocalDefinitions,
 } from './step-functions.js';
@@ -52,6 +56,9 @@ export interface LocalStack {
   tableName: string;
   sfnEndpoint: string;
   expiryStateMachineArn: string;
+  reportRoutingStateMachineArn: string;
+  /** Every e-mail the region would have sent, one JSON line each. */
+  outboxFile: string;
   /** The API's request log (JSON lines). */
   logFile: string;
   /** The functions' own log and EMF lines (JSON lines). */
@@ -149,6 +156,7 @@ export async function startLocalStack(
     );
     stops.push(sfn.stop);
 
+    const outboxFile = join(dataDir, 'outbox.jsonl');
     const signingKeyFile = ensureSigningKey(join(dataDir, 'signing-key.json'));
     const functionLogFile = join(logDir, 'functions.log');
     const restoreOutput = captureFunctionLogs(functionLogFile);
@@ -165,6 +173,9 @@ export async function startLocalStack(
       COGNITO_JWKS_URI: pool.jwksUri,
       ALLOW_HTTP_JWKS: 'true',
       EXPIRY_STATE_MACHINE_ARN: sfn.expiryStateMachineArn,
+      REPORT_ROUTING_STATE_MACHINE_ARN: sfn.reportRoutingStateMachineArn,
+      OUTBOX_FILE: outboxFile,
+      OUTBOX_PRINT: options.quiet ? 'false' : 'true',
       SIGNING_KEY_FILE: signingKeyFile,
       DYNAMODB_ENDPOINT: dynamodb.endpoint,
       COGNITO_ENDPOINT: cognito.endpoint,
@@ -205,6 +216,8 @@ export async function startLocalStack(
       tableName,
       sfnEndpoint: sfn.endpoint,
       expiryStateMachineArn: sfn.expiryStateMachineArn,
+      reportRoutingStateMachineArn: sfn.reportRoutingStateMachineArn,
+      outboxFile,
       logFile,
       functionLogFile,
       workflowLogFile,
@@ -219,7 +232,38 @@ export async function startLocalStack(
 interface LocalStepFunctions {
   endpoint: string;
   expiryStateMachineArn: string;
+  reportRoutingStateMachineArn: string;
   stop(): Promise<void>;
+}
+
+/**
+ * The Lambda functions the state machines invoke, run in this process
+ * like the API's handlers. Their modules load on first call, after the
+ * settings they read are in place.
+ */
+function localFunctionsOf(definitions: LocalDefinitions): LocalFunctions {
+  const functions: LocalFunctions = {};
+  for (const { definition } of Object.values(definitions)) {
+    const states = (definition as StateMachineDefinition).States;
+    for (const state of Object.values(states)) {
+      if (state.Type !== 'Task') continue;
+      const known = Object.values(localFunctions).find((fn) =>
+        state.Resource.endsWith(`:function:${fn.name}`),
+      );
+      if (!known) continue;
+      functions[state.Resource] = async (input) => {
+        const url = new URL(
+          `../../functions/handlers/${known.module}.js`,
+          import.meta.url,
+        );
+        const module = (await import(url.href)) as {
+          handler: (event: unknown) => Promise<unknown>;
+        };
+        return module.handler(input);
+      };
+    }
+  }
+  return functions;
 }
 
 async function startStepFunctions(
@@ -238,11 +282,13 @@ async function startStepFunctions(
       tableName,
       definitions,
       logFile,
+      functions: localFunctionsOf(definitions),
     });
 
     return {
       endpoint: sfn.endpoint,
       expiryStateMachineArn: definitions.offerExpiry.arn,
+      reportRoutingStateMachineArn: definitions.reportRouting.arn,
       stop: async () => {
         await sfn.stop();
         dynamodb.destroy();

@@ -85,6 +85,7 @@ async function main(): Promise<void> {
     userPoolId: stack.userPoolId,
     clientId: stack.clientId,
     operator: stack.operator,
+    outboxFile: stack.outboxFile,
   });
   if (values.describe) {
     const { stop: _stop, ...description } = stack;
@@ -147,6 +148,7 @@ function printSummary(stack: LocalStack, dataDir: string): void {
     ['Operator', stack.operator.username],
     ['Password', stack.operator.password],
     ['Request log', shown(stack.logFile)],
+    ['E-mail outbox', shown(stack.outboxFile)],
     ['All of this', shown(join(dataDir, 'stack.json'))],
   ];
   const width = Math.max(...rows.map(([label]) => label?.length ?? 0));

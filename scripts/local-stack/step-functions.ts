@@ -37,6 +37,8 @@ export {
   type LocalDefinition,
   type LocalDefinitions,
   localAccount,
+  localFunctionArn,
+  localFunctions,
   synthesizeLocalDefinitions,
 } from './synth-definitions.js';
 
@@ -53,6 +55,11 @@ export interface LocalStepFunctionsOptions {
    * holds them at level ALL without execution data; none writes no file.
    */
   logFile?: string;
+  /**
+   * Lambda functions the definitions invoke, by the ARN in their Task
+   * states; each takes the task's input and answers its output.
+   */
+  functions?: LocalFunctions;
 }
 
 /** Writes one execution event; the local metrics view reads them. */
@@ -75,6 +82,10 @@ function eventLog(file: string | undefined): EventLog {
     appendFileSync(file, `${JSON.stringify(event)}\n`);
   };
 }
+
+/** A Lambda function run in this process, as a Task state calls it. */
+export type LocalFunction = (input: unknown) => Promise<unknown>;
+export type LocalFunctions = Record<string, LocalFunction>;
 
 export interface LocalStepFunctions {
   endpoint: string;
@@ -125,7 +136,10 @@ export async function startLocalStepFunctions(
   const store = new ExecutionStore(options.dynamodb, options.tableName);
   const machines = new Map<string, LocalMachine>();
   for (const { arn, definition } of Object.values(options.definitions)) {
-    machines.set(arn, localMachine(arn, definition, options.dynamodb));
+    machines.set(
+      arn,
+      localMachine(arn, definition, options.dynamodb, options.functions),
+    );
   }
   const runner = new Runner(store, eventLog(options.logFile));
   const api = new StepFunctionsApi(machines, store, runner);
@@ -179,13 +193,14 @@ function localMachine(
   arn: string,
   definition: object,
   dynamodb: DynamoDBClient,
+  functions: LocalFunctions = {},
 ): LocalMachine {
   const asl = definition as StateMachineDefinition;
 
   return {
     arn,
     machine: new StateMachine(asl, { validationOptions: { checkArn: false } }),
-    handlers: localTaskHandlers(asl, dynamodb),
+    handlers: localTaskHandlers(asl, dynamodb, functions),
   };
 }
 
@@ -196,10 +211,17 @@ function localMachine(
 export function localTaskHandlers(
   definition: StateMachineDefinition,
   dynamodb: DynamoDBClient,
+  functions: LocalFunctions = {},
 ): TaskHandlers {
   const handlers: TaskHandlers = {};
   for (const [stateName, state] of Object.entries(definition.States)) {
     if (state.Type !== 'Task') continue;
+    const fn = functions[state.Resource];
+    if (fn) {
+      handlers[stateName] = async (input) =>
+        JSON.parse(JSON.stringify((await fn(input)) ?? null));
+      continue;
+    }
     if (!updateItemResource.test(state.Resource)) {
       throw new Error(
         `State "${stateName}" calls ${state.Resource}, which the local ` +

@@ -23,7 +23,23 @@ export interface LocalDefinition {
 
 export interface LocalDefinitions {
   offerExpiry: LocalDefinition;
+  reportRouting: LocalDefinition;
 }
+
+/**
+ * Lambda functions the definitions invoke, by the local ARN their
+ * `Fn::GetAtt` resolves to. The local stack runs each in its own process.
+ */
+export const localFunctions = {
+  reportRouting: {
+    name: 'ReportRouting',
+    /** functions/handlers/<module>.ts */
+    module: 'report-routing',
+  },
+} as const;
+
+export const localFunctionArn = (region: string, name: string) =>
+  `arn:aws:lambda:${region}:${localAccount}:function:${name}`;
 
 export class DefinitionError extends Error {
   override readonly name = 'DefinitionError';
@@ -66,12 +82,20 @@ export function synthesizeLocalDefinitions(input: {
       'AWS::AccountId': localAccount,
       'AWS::URLSuffix': 'amazonaws.com',
     };
+    const attributes: Record<string, string> = {
+      [`${logicalId(stack.routingFunction.function)}.Arn`]: localFunctionArn(
+        stack.region,
+        localFunctions.reportRouting.name,
+      ),
+    };
     const definitionOf = (id: string): object => {
       const resource = template.Resources[id];
       if (resource?.Type !== 'AWS::StepFunctions::StateMachine') {
         throw new DefinitionError(`No state machine ${id} in the template.`);
       }
-      return JSON.parse(resolve(resource.Properties.DefinitionString, refs));
+      return JSON.parse(
+        resolve(resource.Properties.DefinitionString, refs, attributes),
+      );
     };
     const arnOf = (name: string) =>
       `arn:aws:states:${stack.region}:${localAccount}:stateMachine:${name}`;
@@ -80,6 +104,10 @@ export function synthesizeLocalDefinitions(input: {
       offerExpiry: {
         arn: arnOf('OfferExpiry'),
         definition: definitionOf(logicalId(stack.offerExpiry.stateMachine)),
+      },
+      reportRouting: {
+        arn: arnOf('ReportRouting'),
+        definition: definitionOf(logicalId(stack.reportRouting.stateMachine)),
       },
     };
   } finally {
@@ -94,8 +122,15 @@ interface Template {
   >;
 }
 
-/** A template value made of strings, `Fn::Join` and `Ref`, as a string. */
-function resolve(value: unknown, refs: Record<string, string>): string {
+/**
+ * A template value made of strings, `Fn::Join`, `Ref` and the
+ * `Fn::GetAtt`s the local stack knows, as a string.
+ */
+function resolve(
+  value: unknown,
+  refs: Record<string, string>,
+  attributes: Record<string, string> = {},
+): string {
   if (typeof value === 'string') return value;
   if (isObject(value) && typeof value.Ref === 'string') {
     const resolved = refs[value.Ref];
@@ -107,9 +142,20 @@ function resolve(value: unknown, refs: Record<string, string>): string {
     }
     return resolved;
   }
+  if (isObject(value) && Array.isArray(value['Fn::GetAtt'])) {
+    const name = (value['Fn::GetAtt'] as string[]).join('.');
+    const resolved = attributes[name];
+    if (resolved === undefined) {
+      throw new DefinitionError(
+        `The definition refers to ${name}, which the local stack does ` +
+          'not have.',
+      );
+    }
+    return resolved;
+  }
   if (isObject(value) && Array.isArray(value['Fn::Join'])) {
     const [separator, parts] = value['Fn::Join'] as [string, unknown[]];
-    return parts.map((part) => resolve(part, refs)).join(separator);
+    return parts.map((part) => resolve(part, refs, attributes)).join(separator);
   }
   throw new DefinitionError(
     `The definition holds ${JSON.stringify(value)}, which cannot be ` +

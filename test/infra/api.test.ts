@@ -248,7 +248,7 @@ describe('the web ACL', () => {
     const limited = (path: string) =>
       prefixes.some((prefix) => path.startsWith(prefix));
 
-    for (const path of ['/token', '/nonce', '/credential']) {
+    for (const path of ['/token', '/nonce', '/credential', '/record-errors']) {
       expect(limited(path), path).toBe(true);
     }
     expect(limited('/credential-offers/{ref}')).toBe(true);
@@ -257,7 +257,11 @@ describe('the web ACL', () => {
     for (const prefix of walletPathPrefixes) {
       const served = routes.filter((route) => route.path.startsWith(prefix));
       expect(served.length, prefix).toBeGreaterThan(0);
-      expect(served.every((route) => route.group === 'wallet')).toBe(true);
+      // Wallets call these unasked: OpenID4VCI's and record-error reports.
+      expect(
+        served.every((route) => ['wallet', 'reports'].includes(route.group)),
+      ).toBe(true);
+      expect(served.every((route) => route.access === 'public')).toBe(true);
     }
   });
 });

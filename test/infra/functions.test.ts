@@ -65,6 +65,8 @@ const extraActions: Record<RouteGroup, string[]> = {
   issuance: ['states:StartExecution'],
   results: [],
   wallet: ['kms:GetPublicKey', 'kms:Sign'],
+  reports: ['kms:GetPublicKey', 'ses:SendEmail', 'states:StartExecution'],
+  enquiries: ['ses:SendEmail'],
 };
 
 interface Statement {
@@ -93,7 +95,10 @@ const asList = <T>(value: T | T[]): T[] =>
   Array.isArray(value) ? value : [value];
 
 function functionOf(group: RouteGroup) {
-  const fn = prod.functions[group].function;
+  return roleOfFunction(prod.functions[group].function);
+}
+
+function roleOfFunction(fn: (typeof prod.functions)[RouteGroup]['function']) {
   const resource = resources[logicalId(prod, fn)];
   const roleId = resource.Properties.Role['Fn::GetAtt'][0];
   return { resource, roleId, statements: statementsOf(roleId) };
@@ -115,7 +120,8 @@ describe('the functions', () => {
       (resource) => resource.Type === 'AWS::Lambda::Function',
     );
 
-    expect(functions).toHaveLength(routeGroups.length);
+    // And the report routing workflow's task.
+    expect(functions).toHaveLength(routeGroups.length + 1);
     expect(Object.keys(prod.functions).sort()).toEqual([...routeGroups].sort());
   });
 
@@ -165,6 +171,9 @@ describe('the functions', () => {
       USER_POOL_CLIENT_ID: ref(prod.staff.client),
       EXPIRY_STATE_MACHINE_ARN: ref(prod.offerExpiry.stateMachine),
       SIGNING_KEY_ID: ref(prod.keys.signingKey),
+      MAIL_FROM: prodConfig.invitationsFrom,
+      CONSOLE_URL: `https://${prodConfig.domainName}`,
+      REPORT_ROUTING_STATE_MACHINE_ARN: ref(prod.reportRouting.stateMachine),
       POWERTOOLS_SERVICE_NAME: `education-records-${group}`,
       POWERTOOLS_METRICS_NAMESPACE: 'EducationRecords',
       NODE_OPTIONS: '--enable-source-maps',
@@ -248,6 +257,78 @@ describe('the function permissions', () => {
     expect(resourcesOf(statements, 'kms:Sign')).toEqual([signingKeyArn]);
     expect(resourcesOf(statements, 'kms:GetPublicKey')).toEqual([
       signingKeyArn,
+    ]);
+  });
+});
+
+describe('the report routing permissions', () => {
+  const routingArn = { Ref: logicalId(prod, prod.reportRouting.stateMachine) };
+  const task = roleOfFunction(prod.routingFunction.function);
+
+  it('let only reports start the routing state machine', () => {
+    for (const group of routeGroups) {
+      const starts = resourcesOf(
+        functionOf(group).statements,
+        'states:StartExecution',
+      );
+      expect(
+        starts.some((r) => JSON.stringify(r).includes(routingArn.Ref)),
+      ).toBe(group === 'reports');
+    }
+  });
+
+  it('let reports read the public signing key but not sign', () => {
+    const { statements } = functionOf('reports');
+
+    expect(resourcesOf(statements, 'kms:GetPublicKey')).toEqual([
+      { 'Fn::GetAtt': [logicalId(prod, prod.keys.signingKey), 'Arn'] },
+    ]);
+    expect(resourcesOf(statements, 'kms:Sign')).toEqual([]);
+  });
+
+  it('let the senders of notifications send only as the sender', () => {
+    const senders = [functionOf('reports'), functionOf('enquiries'), task].map(
+      (fn) => JSON.stringify(resourcesOf(fn.statements, 'ses:SendEmail')),
+    );
+    const domain = prodConfig.invitationsFrom.split('@')[1] ?? '';
+
+    for (const resources of senders) {
+      expect(resources).toContain(`identity/${prodConfig.invitationsFrom}`);
+      expect(resources).toContain(`identity/${domain}`);
+      expect(resources).not.toContain('identity/*');
+    }
+  });
+
+  it('give the routing task the table and SES, and no state machine', () => {
+    expect(actionsOf(task.statements)).toEqual(
+      [
+        ...tableReadWrite,
+        ...dataKeyUse,
+        ...ownLogs,
+        ...tracing,
+        'ses:SendEmail',
+      ].sort(),
+    );
+    expect(task.resource.Properties.Environment.Variables).not.toHaveProperty(
+      'REPORT_ROUTING_STATE_MACHINE_ARN',
+    );
+  });
+
+  it('let the routing state machine invoke the routing task alone', () => {
+    const roleId = logicalId(prod, prod.reportRouting.stateMachine.role);
+    const statements = statementsOf(roleId);
+    const taskArn = {
+      'Fn::GetAtt': [logicalId(prod, prod.routingFunction.function), 'Arn'],
+    };
+
+    expect(
+      actionsOf(statements).filter(
+        (a) => !a.startsWith('logs:') && !a.startsWith('xray:'),
+      ),
+    ).toEqual(['lambda:InvokeFunction']);
+    expect(resourcesOf(statements, 'lambda:InvokeFunction')).toEqual([
+      taskArn,
+      { 'Fn::Join': ['', [taskArn, ':*']] },
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { routeKey, routes } from '../../functions/routes.js';
 import { apiClient, type CallOptions, sampleFile } from './api.js';
+import { linkWallet } from './http-wallet.js';
 import {
   type IssuingCentre,
   issuingCentre,
@@ -7,6 +8,7 @@ import {
   vouchFor,
 } from './issuing.js';
 import type { LocalStackDescription } from './local-stack.js';
+import { present } from './reports.js';
 import { operatorToken, uniqueEmail } from './scenario.js';
 import { setPasswordAndSignIn } from './staff-auth.js';
 
@@ -34,6 +36,10 @@ export interface MatrixFixture {
   helpdesk: string;
   /** A second helpdesk account, for the route that removes one. */
   spareHelpdeskId: string;
+  /** An open record-error report of a student of A. */
+  reportId: string;
+  /** A helpdesk enquiry about another report of that student. */
+  enquiryId: string;
 }
 
 /** Who at centre A has the role a route is for. */
@@ -70,9 +76,9 @@ export async function matrixFixture(
     issuingCentre(stack),
     operatorToken(stack),
   ]);
-  const [offered, vouchStudent, freshStudent, student] = a.form11a;
-  if (!offered || !vouchStudent || !freshStudent || !student) {
-    throw new Error('11A has fewer than four students');
+  const [offered, vouchStudent, freshStudent, student, reporter] = a.form11a;
+  if (!offered || !vouchStudent || !freshStudent || !student || !reporter) {
+    throw new Error('11A has fewer than five students');
   }
   const group = await call('POST', `/centres/${a.urn}/groups`, {
     token: a.admin.token,
@@ -97,12 +103,14 @@ export async function matrixFixture(
   }
   const helpdesk = await helpdeskAccount(stack, operator);
   const spare = await helpdeskAccount(stack, operator);
+  const reports = await reportsFixture(stack, a, reporter.studentId);
   return {
     helpdesk: await setPasswordAndSignIn(stack, helpdesk.email),
     spareHelpdeskId: spare.staffId,
     a,
     b,
     operator,
+    ...reports,
     groupId: group.body.groupId,
     // The list answers with each student's UPN, which the type leaves out.
     student: student as typeof student & { upn: string },
@@ -136,6 +144,50 @@ export function pathParams(f: MatrixFixture): Record<string, string> {
     vouchId: f.freshVouchId,
     offerId: f.offerId,
     seriesId: f.seriesId,
+    reportId: f.reportId,
+    enquiryId: f.enquiryId,
+  };
+}
+
+/**
+ * A linked wallet of a student of A reports two errors; A's admin refers
+ * the second to the helpdesk.
+ */
+async function reportsFixture(
+  stack: LocalStackDescription,
+  a: IssuingCentre,
+  studentId: string,
+) {
+  const call = apiClient(stack.apiUrl);
+  const offer = await vouchAndOffer(stack, a.urn, a.tutor.token, studentId);
+  const wallet = await linkWallet(
+    stack.apiUrl,
+    offer.credentialOffer,
+    offer.txCode,
+  );
+  const open = async (details: string) => {
+    const { presentation } = await present(stack.apiUrl, wallet);
+    const opened = await call('POST', '/record-errors', {
+      json: { presentation, kind: 'other', details },
+    });
+    if (opened.status !== 202) {
+      throw new Error(`report not made: ${opened.status} ${opened.text}`);
+    }
+    return opened.body.reportId as string;
+  };
+  const reportId = await open('Access matrix: my form is wrong.');
+  const referredId = await open('Access matrix: my name is wrong.');
+  const referred = await call(
+    'POST',
+    `/centres/${a.urn}/error-reports/${referredId}/refer`,
+    { token: a.admin.token, json: { summary: 'Access matrix referral' } },
+  );
+  if (referred.status !== 200) {
+    throw new Error(`not referred: ${referred.status} ${referred.text}`);
+  }
+  return {
+    reportId,
+    enquiryId: referred.body.enquiryId as string,
   };
 }
 

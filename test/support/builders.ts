@@ -36,6 +36,7 @@ export const testDeps = (overrides: Partial<Deps> = {}): Deps => ({
       throw new Error('no tokens in this test');
     },
   },
+  mailer: { send: async () => undefined },
   ...overrides,
 });
 

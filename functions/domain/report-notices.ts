@@ -1,0 +1,71 @@
+import type { Deps } from '../lib/deps.js';
+import type { Report, RouteLevel } from './report-types.js';
+
+/**
+ * The e-mails reports send. They name the report and the centre and link
+ * to the console; the student's name and record stay behind the sign-in.
+ */
+
+const kindWords: Record<Report['kind'], string> = {
+  'missing-qualification': 'a qualification missing',
+  'unexpected-qualification': 'a qualification that is not theirs',
+  'wrong-grade': 'a wrong grade',
+  'wrong-personal-details': 'wrong personal details',
+  other: 'another error',
+};
+
+function reportLink(deps: Deps, report: Pick<Report, 'urn' | 'reportId'>) {
+  const base = deps.config.CONSOLE_URL ?? deps.config.ISSUER_URL;
+  return `${base}/centres/${report.urn}/error-reports/${report.reportId}`;
+}
+
+const levelWords: Record<RouteLevel, string> = {
+  assignee: 'You vouched for this student, so it comes to you first.',
+  'heads-of-year':
+    "It comes to you as head of the student's year: nobody has acted on " +
+    'it yet.',
+  'centre-admins':
+    'It comes to you as centre admin: neither the member of staff nor ' +
+    'the heads of year have acted on it yet.',
+};
+
+export function assignmentNotice(
+  deps: Deps,
+  report: Report,
+  level: RouteLevel,
+  deadline: string,
+) {
+  const waitingFor = report.phase === 'acknowledge' ? 'acknowledge' : 'resolve';
+  return {
+    subject: `Record error report ${report.reportId} needs your attention`,
+    text:
+      `A student at centre ${report.urn} has reported ` +
+      `${kindWords[report.kind]} in their education record.\n\n` +
+      `${levelWords[level]}\n\n` +
+      `Please ${waitingFor} it by ${deadline}: ${reportLink(deps, report)}\n`,
+  };
+}
+
+export function reassignmentNotice(deps: Deps, report: Report) {
+  return {
+    subject: `Record error report ${report.reportId} was assigned to you`,
+    text:
+      `A record error report at centre ${report.urn} was assigned to you.` +
+      `\n\nPlease acknowledge it by ${report.deadline}: ` +
+      `${reportLink(deps, report)}\n`,
+  };
+}
+
+export function replyNotice(
+  deps: Deps,
+  report: Pick<Report, 'urn' | 'reportId'>,
+  enquiryId: string,
+  message: string,
+) {
+  return {
+    subject: `The helpdesk replied about record error report ${report.reportId}`,
+    text:
+      `The helpdesk replied to enquiry ${enquiryId}:\n\n${message}\n\n` +
+      `The report: ${reportLink(deps, report)}\n`,
+  };
+}

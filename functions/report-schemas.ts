@@ -1,0 +1,88 @@
+import { z } from 'zod';
+import {
+  enquiryStatuses,
+  reportKinds,
+  reportStatuses,
+  resolveOutcomes,
+} from './domain/report-types.js';
+import { idParam } from './schemas.js';
+
+/**
+ * Request schemas of record-error reports and helpdesk enquiries, beside
+ * schemas.ts and in its style: strict objects, no value echoed back.
+ */
+
+/** Control characters (line breaks and tabs apart) and bidi overrides. */
+const CONTROL = /\p{Cc}/u;
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/u;
+const unsafe = (s: string) =>
+  CONTROL.test(s.replace(/[\n\r\t]/g, '')) || BIDI.test(s);
+
+/** Text people write: kept as sent (NFC), shown as text, never markup. */
+const prose = (max: number) =>
+  z
+    .string()
+    .trim()
+    .normalize('NFC')
+    .min(1)
+    .max(max)
+    .refine(
+      (s) => !unsafe(s),
+      'it may not hold control characters or text-direction marks',
+    );
+
+/** An SD-JWT VC with its key-binding JWT, compact. */
+const presentation = z
+  .string()
+  .min(1)
+  .max(65_536)
+  .regex(/^[A-Za-z0-9_\-.~]+$/, 'a compact SD-JWT with key binding');
+
+export const reportBody = z.strictObject({
+  presentation,
+  kind: z.enum(reportKinds),
+  qualification: z
+    .strictObject({
+      qan: z
+        .string()
+        .trim()
+        .regex(/^[A-Za-z0-9/]{1,20}$/, 'a QAN such as 601/8411/9'),
+      subject: prose(100),
+    })
+    .optional(),
+  details: prose(1000),
+});
+
+export const reportStatusBody = z.strictObject({ presentation });
+
+export const reportListQuery = z.strictObject({
+  assigned: z.enum(['me']).optional(),
+  status: z.enum([...reportStatuses, 'unresolved']).optional(),
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export const resolveBody = z.strictObject({
+  outcome: z.enum(resolveOutcomes),
+  note: prose(1000),
+});
+
+export const referBody = z.strictObject({ summary: prose(2000) });
+
+export const reassignBody = z.strictObject({ staffId: idParam });
+
+const calendarDate = z.iso
+  .date('a date as YYYY-MM-DD')
+  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'a date this century');
+
+export const closuresBody = z.strictObject({
+  dates: z.array(calendarDate).max(400, 'at most 400 dates'),
+});
+
+export const enquiryListQuery = z.strictObject({
+  status: z.enum(enquiryStatuses).optional(),
+  cursor: z.string().max(2048).optional(),
+  limit: z.coerce.number().int().min(1).max(200).optional(),
+});
+
+export const replyBody = z.strictObject({ message: prose(4000) });
