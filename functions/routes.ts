@@ -311,7 +311,7 @@ export const routes: readonly Route[] = [
     group: 'admin',
     access: 'helpdesk',
   },
-  { method: 'GET', path: '/openapi.json', group: 'centres', access: 'public' },
+
   // Record-error reports: the wallet presents its record (public, but the
   // staff-facing error shape), staff act on them, centre admins set the
   // closure dates the waits skip.

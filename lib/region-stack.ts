@@ -10,7 +10,7 @@ import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import { type RouteGroup, routeGroups } from '../functions/routes.js';
+import { type RouteGroup, routeGroups, routes } from '../functions/routes.js';
 import { Alarms, countExpiries, regionDashboard } from './alarms.js';
 import { Firewall } from './firewall.js';
 import {
@@ -81,8 +81,8 @@ export const helpdeskAdminActions = [
 export const metricsNamespace = 'EducationRecords';
 
 /** Route groups whose functions serve centre routes: activity reads them. */
-const activityGroups = routeGroups.filter(
-  (g) => g !== 'admin' && g !== 'wallet',
+const activityGroups = routeGroups.filter((g) =>
+  routes.some((r) => r.group === g && r.path.startsWith('/centres/{urn}')),
 );
 
 /** Everything one region of the service runs on. */

@@ -157,7 +157,7 @@ describe('the functions', () => {
     });
 
     const activityGroups = ['centres', 'staff', 'students', 'groups']
-      .concat(['issuance', 'results'])
+      .concat(['issuance', 'reports'])
       .map((g) => ref(prod.functions[g as RouteGroup].logGroup));
 
     expect(variables).toEqual({
@@ -384,7 +384,7 @@ describe('the admin function', () => {
 
   it("starts Logs Insights queries on the centre routes' log groups alone", () => {
     const groups = ['centres', 'staff', 'students', 'groups']
-      .concat(['issuance', 'results'])
+      .concat(['issuance', 'reports'])
       .map((g) => ({
         'Fn::GetAtt': [
           logicalId(prod, prod.functions[g as RouteGroup].logGroup),
