@@ -175,6 +175,33 @@ export const keys = {
     GSI1SK: `AUDIT#${at}#${auditId}`,
   }),
 
+  /**
+   * A fixed-window counter: what it counts (`exchange-failures`,
+   * `refreshes`, `vouches`), of whom (a hash of a client address, a chain
+   * id, a member of staff) and the window's start in epoch seconds. Each
+   * carries a `ttl`, so old windows go on their own.
+   */
+  rateWindow: (kind: string, subject: string, windowStart: number): Key => ({
+    PK: `RATE#${kind}#${subject}`,
+    SK: `WINDOW#${windowStart}`,
+  }),
+
+  /**
+   * Which centre a student belongs to. Student ids are unique in the
+   * region, so the operator's subject access routes find the student's
+   * centre from their id with one read, not a scan.
+   */
+  studentCentre: (studentId: string): Key => ({
+    PK: `STUDENT#${studentId}`,
+    SK: 'CENTRE',
+  }),
+  studentPartition: (studentId: string) => `STUDENT#${studentId}`,
+  /** GSI1 entry: a student's vouches, oldest first. */
+  studentVouches: (studentId: string, createdAt: string) => ({
+    GSI1PK: `STUDENT#${studentId}`,
+    GSI1SK: `VOUCH#${createdAt}`,
+  }),
+
   /** Local stack only: the stand-in for StartExecution keeps names here. */
   execution: (stateMachine: string, name: string): Key => ({
     PK: `EXECUTION#${stateMachine}`,
