@@ -3,6 +3,7 @@ import {
   Alarm,
   ComparisonOperator,
   type IMetric,
+  Metric,
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -49,3 +50,25 @@ export class Alarms extends Construct {
 }
 
 export const fiveMinutes = { period: Duration.minutes(5), statistic: 'Sum' };
+
+/**
+ * Tells the helpdesk when a member of staff vouched for more students in
+ * a window than the setting allows (functions/domain/vouching-velocity.ts
+ * counts `VouchingVelocityFlagged` in the issuance function).
+ */
+export function vouchingVelocityAlarm(
+  alarms: Alarms,
+  regionName: string,
+): Alarm {
+  const metric = new Metric({
+    namespace: 'EducationRecords',
+    metricName: 'VouchingVelocityFlagged',
+    dimensionsMap: {
+      service: 'education-records-issuance',
+      region: regionName,
+    },
+    ...fiveMinutes,
+  });
+
+  return alarms.whenAtLeast('VouchingVelocityFlagged', metric, 1);
+}

@@ -8,7 +8,7 @@ import { ARecord, HostedZone, RecordTarget } from 'aws-cdk-lib/aws-route53';
 import { ApiGatewayDomain } from 'aws-cdk-lib/aws-route53-targets';
 import type { Construct } from 'constructs';
 import { type RouteGroup, routeGroups } from '../functions/routes.js';
-import { Alarms, fiveMinutes } from './alarms.js';
+import { Alarms, fiveMinutes, vouchingVelocityAlarm } from './alarms.js';
 import { Firewall } from './firewall.js';
 import {
   suppressFunctionFindings,
@@ -141,6 +141,7 @@ export class RegionStack extends Stack {
       dataKey,
     });
     this.addAlarms();
+    vouchingVelocityAlarm(this.alarms, props.regionName);
     this.addOutputs(config);
   }
 

@@ -10,6 +10,7 @@ import { batchGet, entity } from '../lib/table.js';
 import { inactiveStaff } from './access.js';
 import { isSmallCentre } from './centres.js';
 import type { Centre, Staff, Student, Vouch, VouchMethod } from './types.js';
+import { noteVouch } from './vouching-velocity.js';
 
 /** A vouch is good for one offer, made within this many minutes. */
 export const vouchLifetimeMinutes = 5;
@@ -173,9 +174,15 @@ export async function createVouch(
   await deps.db.send(
     new PutCommand({
       TableName,
-      Item: { ...keys.vouch(urn, vouch.vouchId), type: 'vouch', ...vouch },
+      Item: {
+        ...keys.vouch(urn, vouch.vouchId),
+        ...keys.studentVouches(studentId, vouch.createdAt),
+        type: 'vouch',
+        ...vouch,
+      },
       ConditionExpression: 'attribute_not_exists(PK)',
     }),
   );
+  await noteVouch(deps, caller, urn, staff.staffId, studentId);
   return { ...vouch, lookAlikes: student.lookAlikes ?? [] };
 }

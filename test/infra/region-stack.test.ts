@@ -277,6 +277,25 @@ describe('the alarms', () => {
   });
 });
 
+describe('the vouching velocity alarm', () => {
+  it('fires on the first flag the issuance function counts in five minutes', () => {
+    prodTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'EducationRecords',
+      MetricName: 'VouchingVelocityFlagged',
+      Dimensions: [
+        { Name: 'region', Value: 'york' },
+        { Name: 'service', Value: 'education-records-issuance' },
+      ],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalId(prod, prod.alarms.topic) }],
+    });
+  });
+});
+
 describe('the dev stack', () => {
   it('keeps its logs a week rather than three months', () => {
     const retention = (template: typeof prodTemplate) =>

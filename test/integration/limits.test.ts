@@ -1,11 +1,16 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { newChainId, tokenFor } from '../../functions/domain/chains.js';
 import { answerTokenRequest } from '../../functions/domain/token-requests.js';
 import { preAuthorizedGrant } from '../../functions/domain/tokens.js';
+import { createVouch } from '../../functions/domain/vouches.js';
 import { epochSeconds, fixedClock } from '../../functions/lib/clock.js';
 import { errorResponse } from '../../functions/lib/http.js';
 import { newId, newSecret } from '../../functions/lib/ids.js';
+import { keys } from '../../functions/lib/keys.js';
+import { metrics } from '../../functions/lib/metrics.js';
+import { batchWrite, queryAll } from '../../functions/lib/table.js';
+import { aCentre, aStaff, aStudent } from '../support/builders.js';
 import { useLocalStack } from '../support/local-stack.js';
 import { tableDeps } from '../support/table-deps.js';
 import { dpopProof } from '../support/wallet-client.js';
@@ -147,5 +152,71 @@ describe('the refresh limit by default', () => {
       },
     });
     expect(otherChain.body.error).toBe('invalid_grant');
+  });
+});
+
+describe('vouching velocity by default', () => {
+  const clock = fixedClock(windowStart());
+  const deps = tableDeps(stack, { clock });
+  const urn = String(600_000 + Math.floor(Math.random() * 399_999));
+  const staff = aStaff({ urn, staffId: newId(), groupIds: ['group-fast'] });
+  const students = Array.from({ length: 32 }, () =>
+    aStudent({ urn, studentId: newId(), groupIds: ['group-fast'] }),
+  );
+  const caller = { sub: staff.staffId, username: 'fast', groups: [] };
+
+  beforeAll(async () => {
+    await batchWrite(
+      deps.db,
+      deps.config.TABLE_NAME,
+      [
+        { ...keys.centre(urn), type: 'centre', ...aCentre({ urn }) },
+        { ...keys.staff(urn, staff.staffId), type: 'staff', ...staff },
+        ...students.map((s) => ({
+          ...keys.student(urn, s.studentId),
+          type: 'student',
+          ...s,
+        })),
+      ].map((Item) => ({ PutRequest: { Item } })),
+    );
+  });
+
+  it('lets the 31st vouch in 10 minutes through and flags it once', async () => {
+    const flagged = vi.spyOn(metrics, 'addMetric');
+    const made = [];
+    for (const student of students) {
+      made.push(
+        await createVouch(deps, caller, urn, student.studentId, {
+          method: 'in-person',
+          dateOfBirth: student.dateOfBirth,
+          lookAlikeAcknowledged: false,
+        }),
+      );
+    }
+    const audit = await queryAll(deps.db, {
+      TableName: deps.config.TABLE_NAME,
+      KeyConditionExpression: 'PK = :day',
+      FilterExpression: '#action = :action AND subject.staffId = :staff',
+      ExpressionAttributeNames: { '#action': 'action' },
+      ExpressionAttributeValues: {
+        ':day': keys.auditDayPartition(clock.now().toISOString().slice(0, 10)),
+        ':action': 'vouching-velocity-flagged',
+        ':staff': staff.staffId,
+      },
+    });
+
+    expect(made.map((v) => v.studentId)).toEqual(
+      students.map((s) => s.studentId),
+    );
+    expect(
+      flagged.mock.calls.filter(([name]) => name === 'VouchingVelocityFlagged'),
+    ).toHaveLength(1);
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
+      actor: staff.staffId,
+      subject: { urn, staffId: staff.staffId },
+      detail: { students: 31, limit: 30, windowMinutes: 10 },
+    });
+    flagged.mockRestore();
   });
 });
