@@ -29,6 +29,7 @@ import {
 } from './look-alikes.js';
 import { revokeIfLive } from './offers.js';
 import { revokeStudentChains } from './revocation.js';
+import { retentionEnd, setRetention } from './student-data.js';
 import type { Centre, GroupKind, RevocationReason, Student } from './types.js';
 
 type TransactItem = NonNullable<
@@ -114,8 +115,8 @@ function lookupKeys(
 }
 
 /**
- * How many new students go in one transaction. Each takes four items
- * (student, UPN guard, two memberships) and a transaction holds at most
+ * How many new students go in one transaction. Each takes five items
+ * (student, UPN guard, centre index, two memberships) and a transaction holds at most
  * 100 (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/
  * API_TransactWriteItems.html); smaller ones conflict less.
  */
@@ -241,6 +242,10 @@ export async function importRoster(
 
   await runLimited(changed, async ({ row, student }) => {
     await updateStudent(deps, centre, student, row, now);
+    // Back on roll: nothing of theirs is to be deleted any more.
+    if (student.status === 'left') {
+      await setRetention(deps, urn, student.studentId, undefined);
+    }
     // A vouch was for the student as they were: a live code made for them
     // must not deliver a record with other details.
     if (identityChanged(student, row)) {
@@ -288,6 +293,13 @@ export async function importRoster(
         });
       left.push(student.studentId);
       await revokeLiveOffer(deps, student, 'student-left', now);
+      // Kept for the retention period after leaving, then deleted by TTL.
+      await setRetention(
+        deps,
+        urn,
+        student.studentId,
+        retentionEnd(deps.clock.now(), deps.config.RETENTION_MONTHS),
+      );
     });
   }
 
@@ -465,6 +477,20 @@ function newStudentItems(
         Item: {
           ...keys.studentUpn(centre.urn, row.upn),
           type: 'studentUpn',
+          studentId,
+        },
+        ConditionExpression: 'attribute_not_exists(PK)',
+      },
+    },
+    {
+      // Student ids are unique in the region: the operator's subject
+      // access routes find the centre from this one item.
+      Put: {
+        TableName,
+        Item: {
+          ...keys.studentCentre(studentId),
+          type: 'studentCentre',
+          urn: centre.urn,
           studentId,
         },
         ConditionExpression: 'attribute_not_exists(PK)',
