@@ -15,6 +15,7 @@ export const routeGroups = [
   'issuance',
   'results',
   'wallet',
+  'subject-access',
 ] as const;
 
 export type RouteGroup = (typeof routeGroups)[number];
@@ -261,6 +262,20 @@ export const routes: readonly Route[] = [
     accepts: json,
   },
   { method: 'GET', path: '/openapi.json', group: 'centres', access: 'public' },
+
+  // Subject access: the operator's export and erasure of one student
+  {
+    method: 'GET',
+    path: '/admin/students/{studentId}/export',
+    group: 'subject-access',
+    access: 'operator',
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/students/{studentId}',
+    group: 'subject-access',
+    access: 'operator',
+  },
 ];
 
 /** The key a handler uses to find its implementation: `METHOD /path`. */

@@ -219,8 +219,12 @@ export class RegionStack extends Stack {
   }
 }
 
+/** `subject-access` to `SubjectAccess`, for construct ids. */
 function pascalCase(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }
 
 function mapValues<K extends string, V, W>(

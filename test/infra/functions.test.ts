@@ -51,6 +51,7 @@ const extraActions: Record<RouteGroup, string[]> = {
   issuance: ['states:StartExecution'],
   results: [],
   wallet: ['kms:GetPublicKey', 'kms:Sign'],
+  'subject-access': [],
 };
 
 interface Statement {

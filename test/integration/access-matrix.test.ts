@@ -123,6 +123,9 @@ const expectations: Record<string, Expectation> = {
       json: { name: 'Access matrix', releaseAt: '2099-08-20T10:00:00Z' },
     }),
   },
+  'GET /admin/students/{studentId}/export': { caller: 'operator' },
+  // Last in the route table: erasing the matrix's student ends its use.
+  'DELETE /admin/students/{studentId}': { caller: 'operator' },
 };
 
 /** Centre A's member with the route's role. */
