@@ -18,6 +18,7 @@ export const routeGroups = [
   'admin',
   'reports',
   'enquiries',
+  'subject-access',
 ] as const;
 
 export type RouteGroup = (typeof routeGroups)[number];
@@ -407,6 +408,20 @@ export const routes: readonly Route[] = [
     path: '/admin/enquiries/{enquiryId}/close',
     group: 'enquiries',
     access: 'helpdesk',
+  },
+
+  // Subject access: the operator's export and erasure of one student
+  {
+    method: 'GET',
+    path: '/admin/students/{studentId}/export',
+    group: 'subject-access',
+    access: 'operator',
+  },
+  {
+    method: 'DELETE',
+    path: '/admin/students/{studentId}',
+    group: 'subject-access',
+    access: 'operator',
   },
 ];
 

@@ -244,6 +244,28 @@ export function regionDashboard(
   return dashboard;
 }
 
+/**
+ * Tells the helpdesk when a member of staff vouched for more students in
+ * a window than the setting allows (functions/domain/vouching-velocity.ts
+ * counts `VouchingVelocityFlagged` in the issuance function).
+ */
+export function vouchingVelocityAlarm(
+  alarms: Alarms,
+  where: { namespace: string; region: string },
+): Alarm {
+  const flagged = seriesSpecs(where).find(
+    (s) => s.name === 'VouchingVelocityFlagged',
+  );
+  if (!flagged) throw new Error('VouchingVelocityFlagged is not a metric');
+  const metric = new Metric({
+    namespace: flagged.source.namespace,
+    metricName: flagged.name,
+    dimensionsMap: flagged.source.dimensions,
+    ...fiveMinutes,
+  });
+  return alarms.whenAtLeast('VouchingVelocityFlagged', metric, 1);
+}
+
 function pascalCase(name: string): string {
   return name.charAt(0).toUpperCase() + name.slice(1);
 }

@@ -11,7 +11,12 @@ import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import { type RouteGroup, routeGroups, routes } from '../functions/routes.js';
-import { Alarms, countExpiries, regionDashboard } from './alarms.js';
+import {
+  Alarms,
+  countExpiries,
+  regionDashboard,
+  vouchingVelocityAlarm,
+} from './alarms.js';
 import { Firewall } from './firewall.js';
 import {
   suppressFunctionFindings,
@@ -255,6 +260,10 @@ export class RegionStack extends Stack {
     this.alarms.watchApi(this.api.api);
     this.alarms.watchStateMachines(this.stateMachines);
     this.alarms.watchTable(table);
+    vouchingVelocityAlarm(this.alarms, {
+      namespace: metricsNamespace,
+      region: props.regionName,
+    });
     this.deadLetters = this.alarms.deadLetters(this.stateMachines, dataKey);
     regionDashboard(this, {
       regionName: props.regionName,
@@ -339,8 +348,12 @@ export class RegionStack extends Stack {
   }
 }
 
+/** `subject-access` to `SubjectAccess`, for construct ids. */
 function pascalCase(name: string): string {
-  return name.charAt(0).toUpperCase() + name.slice(1);
+  return name
+    .split('-')
+    .map((part) => part.charAt(0).toUpperCase() + part.slice(1))
+    .join('');
 }
 
 function mapValues<K extends string, V, W>(

@@ -29,6 +29,7 @@ import {
 } from './look-alikes.js';
 import { revokeIfLive } from './offers.js';
 import { revokeStudentChains } from './revocation.js';
+import { retentionEnd, setRetention } from './student-data.js';
 import { locatorItem } from './student-locator.js';
 import type { Centre, GroupKind, RevocationReason, Student } from './types.js';
 
@@ -116,8 +117,8 @@ function lookupKeys(
 
 /**
  * How many new students go in one transaction. Each takes five items
- * (student, UPN guard, locator, two memberships) and a transaction holds at most
- * 100 (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/
+ * (student, UPN guard, locator, two memberships) and a transaction holds
+ * at most 100 (https://docs.aws.amazon.com/amazondynamodb/latest/APIReference/
  * API_TransactWriteItems.html); smaller ones conflict less.
  */
 const newPerTransaction = 10;
@@ -242,6 +243,10 @@ export async function importRoster(
 
   await runLimited(changed, async ({ row, student }) => {
     await updateStudent(deps, centre, student, row, now);
+    // Back on roll: nothing of theirs is to be deleted any more.
+    if (student.status === 'left') {
+      await setRetention(deps, urn, student.studentId, undefined);
+    }
     // A vouch was for the student as they were: a live code made for them
     // must not deliver a record with other details.
     if (identityChanged(student, row)) {
@@ -289,6 +294,13 @@ export async function importRoster(
         });
       left.push(student.studentId);
       await revokeLiveOffer(deps, student, 'student-left', now);
+      // Kept for the retention period after leaving, then deleted by TTL.
+      await setRetention(
+        deps,
+        urn,
+        student.studentId,
+        retentionEnd(deps.clock.now(), deps.config.RETENTION_MONTHS),
+      );
     });
   }
 

@@ -122,6 +122,7 @@ export const revocationReasons = [
   'student-left',
   'revoked-by-staff',
   'staff-deactivated',
+  'student-erased',
 ] as const;
 export type RevocationReason = (typeof revocationReasons)[number];
 

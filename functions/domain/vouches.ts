@@ -11,6 +11,7 @@ import { batchGet, entity } from '../lib/table.js';
 import { inactiveStaff } from './access.js';
 import { isSmallCentre } from './centres.js';
 import type { Centre, Staff, Student, Vouch, VouchMethod } from './types.js';
+import { noteVouch } from './vouching-velocity.js';
 
 /** A vouch is good for one offer, made within this many minutes. */
 export const vouchLifetimeMinutes = 5;
@@ -199,5 +200,6 @@ async function recordVouch(
       ConditionExpression: 'attribute_not_exists(PK)',
     }),
   );
+  await noteVouch(deps, caller, urn, staff.staffId, studentId);
   return { ...vouch, lookAlikes: student.lookAlikes ?? [] };
 }

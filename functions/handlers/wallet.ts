@@ -1,13 +1,7 @@
 import { issueCredential } from '../domain/credentials.js';
 import { createNonce, resolveOffer } from '../domain/redemption.js';
 import { statusListToken } from '../domain/status-lists.js';
-import {
-  exchangeCode,
-  preAuthorizedGrant,
-  refreshGrant,
-  refreshTokens,
-  tokenRequestKey,
-} from '../domain/tokens.js';
+import { answerTokenRequest } from '../domain/token-requests.js';
 import { OAuthError } from '../lib/errors.js';
 import { createApiHandler, ok } from '../lib/http.js';
 import {
@@ -65,21 +59,13 @@ export const handler = createApiHandler('wallet', {
     };
   },
 
-  'POST /token': async ({ deps, body, headers }) => {
-    const form = body as URLSearchParams;
-    const grantType = form.get('grant_type');
-    if (grantType !== preAuthorizedGrant && grantType !== refreshGrant) {
-      throw new OAuthError(
-        400,
-        'unsupported_grant_type',
-        'Use the pre-authorized code grant or refresh_token.',
-      );
-    }
-    const jkt = await tokenRequestKey(deps, headers.dpop);
-    const grant =
-      grantType === refreshGrant
-        ? await refreshTokens(deps, form, jkt)
-        : await exchangeCode(deps, form, jkt);
+  'POST /token': async ({ deps, body, headers, sourceIp }) => {
+    const grant = await answerTokenRequest(
+      deps,
+      body as URLSearchParams,
+      headers.dpop,
+      sourceIp,
+    );
     return {
       status: 200,
       body: {

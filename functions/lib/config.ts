@@ -1,5 +1,9 @@
 import { z } from 'zod';
 
+/** A whole number of at least one, read from the environment's text. */
+const positiveInt = (fallback: number) =>
+  z.coerce.number().int().min(1).default(fallback);
+
 /**
  * Every setting a handler reads, validated once and all together at cold
  * start. The CDK stack sets these on each function; the local stack sets
@@ -96,6 +100,30 @@ const schema = z.object({
   LOCAL_LOG_FILE: z.string().min(1).optional(),
   /** Local stack only: the Step Functions stand-in's event log. */
   LOCAL_WORKFLOW_LOG_FILE: z.string().min(1).optional(),
+  /**
+   * Failed token exchanges one client address may make in a window before
+   * it is answered 429. A success never counts. Tests of concurrency raise
+   * it; WAF's per-address rule stops floods before it.
+   */
+  FAILED_EXCHANGE_LIMIT: positiveInt(20),
+  FAILED_EXCHANGE_WINDOW_SECONDS: positiveInt(10),
+  /**
+   * Refreshes one chain may make in a window. A wallet refreshes at each
+   * release and when the app opens: ten a minute is far above that.
+   */
+  REFRESH_LIMIT: positiveInt(10),
+  REFRESH_WINDOW_SECONDS: positiveInt(60),
+  /**
+   * Students one member of staff may vouch for in a window before the
+   * helpdesk is told (metric, alarm, audit entry). Nobody is blocked.
+   */
+  VOUCH_VELOCITY_LIMIT: positiveInt(30),
+  VOUCH_VELOCITY_WINDOW_MINUTES: positiveInt(10),
+  /**
+   * Months a student's data is kept after the roster marks them as left;
+   * then DynamoDB's TTL deletes it. Returning to roll keeps it again.
+   */
+  RETENTION_MONTHS: positiveInt(24),
 });
 
 export type Config = z.infer<typeof schema>;

@@ -286,6 +286,17 @@ export const keys = {
   }),
   enquiriesPartition: (status: string) => `ENQUIRIES#${status}`,
 
+  /**
+   * A fixed-window counter: what it counts (`exchange-failures`,
+   * `refreshes`, `vouches`), of whom (a hash of a client address, a chain
+   * id, a member of staff) and the window's start in epoch seconds. Each
+   * carries a `ttl`, so old windows go on their own.
+   */
+  rateWindow: (kind: string, subject: string, windowStart: number): Key => ({
+    PK: `RATE#${kind}#${subject}`,
+    SK: `WINDOW#${windowStart}`,
+  }),
+
   /** Local stack only: the stand-in for StartExecution keeps names here. */
   execution: (stateMachine: string, name: string): Key => ({
     PK: `EXECUTION#${stateMachine}`,

@@ -67,6 +67,7 @@ const extraActions: Record<RouteGroup, string[]> = {
   wallet: ['kms:GetPublicKey', 'kms:Sign'],
   reports: ['kms:GetPublicKey', 'ses:SendEmail', 'states:StartExecution'],
   enquiries: ['ses:SendEmail'],
+  'subject-access': [],
 };
 
 interface Statement {

@@ -392,6 +392,25 @@ describe('the alarms, one by one', () => {
   });
 });
 
+describe('the vouching velocity alarm', () => {
+  it('fires on the first flag counted in five minutes', () => {
+    prodTemplate.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'EducationRecords',
+      MetricName: 'VouchingVelocityFlagged',
+      Dimensions: [
+        { Name: 'region', Value: 'york' },
+        { Name: 'service', Value: 'education-records' },
+      ],
+      Statistic: 'Sum',
+      Period: 300,
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+      AlarmActions: [{ Ref: logicalId(prod, prod.alarms.topic) }],
+    });
+  });
+});
+
 describe('the dashboard', () => {
   const dashboards = Object.values(
     prodTemplate.findResources('AWS::CloudWatch::Dashboard'),

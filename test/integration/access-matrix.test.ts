@@ -177,6 +177,9 @@ const expectations: Record<string, Expectation> = {
     body: () => ({ json: { message: 'Access matrix reply.' } }),
   },
   'POST /admin/enquiries/{enquiryId}/close': { caller: 'helpdesk' },
+  'GET /admin/students/{studentId}/export': { caller: 'operator' },
+  // Last in the route table: erasing the matrix's student ends its use.
+  'DELETE /admin/students/{studentId}': { caller: 'operator' },
 };
 
 /** Centre A's member with the route's role. */

@@ -69,7 +69,15 @@ export async function setup(project: TestProject): Promise<void> {
       stdio: ['pipe', 'pipe', 'pipe'],
       // Offers live a twelfth of their policy lifetime here, so that the
       // expiry tests watch a two-minute offer expire in ten seconds.
-      env: { ...process.env, LIFETIME_DIVISOR: '12' },
+      // The application's rate limits are raised: the burst and race
+      // tests send thousands of requests from one loopback address, and
+      // limits.test.ts proves the defaults on their own.
+      env: {
+        ...process.env,
+        LIFETIME_DIVISOR: '12',
+        FAILED_EXCHANGE_LIMIT: '100000',
+        REFRESH_LIMIT: '1000',
+      },
     },
   );
   const output = createWriteStream(join(stackDir, 'logs', 'stack.log'));

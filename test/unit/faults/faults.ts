@@ -49,6 +49,12 @@ export const internalServerError = () =>
     $metadata: { httpStatusCode: 500 },
   });
 
+/** What the SDK's HTTP handler throws when a request takes too long. */
+export const timedOut = () =>
+  Object.assign(new Error('Connection timed out after 1000 ms'), {
+    name: 'TimeoutError',
+  });
+
 export type CancellationCode =
   | 'None'
   | 'ConditionalCheckFailed'

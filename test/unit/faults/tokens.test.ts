@@ -12,6 +12,7 @@ import {
   documentClient,
   rejectionOf,
   throughputExceeded,
+  timedOut,
 } from './faults.js';
 
 const db = documentClient();
@@ -74,6 +75,29 @@ describe('exchangeCode when DynamoDB throttles', () => {
       retryAfter: '1',
       body: { error: 'temporarily_unavailable' },
     });
+    const updates = ddb.commandCalls(UpdateCommand);
+    expect(updates.map((c) => c.args[0].input.UpdateExpression)).toEqual([
+      'ADD txAttempts :one',
+    ]);
+  });
+});
+
+describe('exchangeCode when DynamoDB times out', () => {
+  it('answers 503 with Retry-After and writes no chain when the redeeming transaction times out', async () => {
+    ddb.on(UpdateCommand).resolves({});
+    ddb.on(TransactWriteCommand).rejects(timedOut());
+
+    const error = await rejectionOf(exchange());
+
+    expect(answerTo(error, 'wallet')).toEqual({
+      status: 503,
+      retryAfter: '1',
+      body: {
+        error: 'temporarily_unavailable',
+        error_description: 'The service is busy. Try again in a moment.',
+      },
+    });
+    // A timeout is not a wrong tx_code: nothing is counted against it.
     const updates = ddb.commandCalls(UpdateCommand);
     expect(updates.map((c) => c.args[0].input.UpdateExpression)).toEqual([
       'ADD txAttempts :one',
