@@ -5,7 +5,15 @@
  * so a new grant cannot slip past the cold start floors.
  */
 
-export const sdkClients = ['dynamodb', 'cognito', 'sfn', 'kms'] as const;
+export const sdkClients = [
+  'dynamodb',
+  'cognito',
+  'sfn',
+  'kms',
+  'ses',
+  'logs',
+  'cloudwatch',
+] as const;
 export type SdkClient = (typeof sdkClients)[number];
 
 /** IAM service prefix to the client that calls it. */
@@ -14,6 +22,9 @@ const clientOfService: Record<string, SdkClient> = {
   'cognito-idp': 'cognito',
   states: 'sfn',
   kms: 'kms',
+  ses: 'ses',
+  logs: 'logs',
+  cloudwatch: 'cloudwatch',
 };
 
 /**
@@ -22,7 +33,7 @@ const clientOfService: Record<string, SdkClient> = {
  * table's and the logs' encryption on the function's behalf.
  */
 const notOwnCalls = [
-  /^logs:/,
+  /^logs:(CreateLogStream|PutLogEvents)$/,
   /^xray:/,
   /^kms:(Decrypt|Encrypt|ReEncrypt\*|GenerateDataKey\*|DescribeKey)$/,
 ];
@@ -69,6 +80,23 @@ export function floorSource(clients: readonly SdkClient[]): string {
   if (clients.includes('kms')) {
     lines.push("import { KMSClient } from '@aws-sdk/client-kms';");
     made.push('new KMSClient({})');
+  }
+  if (clients.includes('ses')) {
+    lines.push("import { SESv2Client } from '@aws-sdk/client-sesv2';");
+    made.push('new SESv2Client({})');
+  }
+  if (clients.includes('logs')) {
+    lines.push(
+      'import { CloudWatchLogsClient } from ' +
+        "'@aws-sdk/client-cloudwatch-logs';",
+    );
+    made.push('new CloudWatchLogsClient({})');
+  }
+  if (clients.includes('cloudwatch')) {
+    lines.push(
+      "import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';",
+    );
+    made.push('new CloudWatchClient({})');
   }
   return [
     ...lines,

@@ -29,6 +29,17 @@ describe('clientsForActions', () => {
     expect(clientsForActions(actions)).toEqual(['dynamodb']);
   });
 
+  it('counts log queries, metric reads and e-mail as clients of their own', () => {
+    const actions = [
+      'logs:PutLogEvents',
+      'logs:StartQuery',
+      'cloudwatch:GetMetricData',
+      'ses:SendEmail',
+    ];
+
+    expect(clientsForActions(actions)).toEqual(['ses', 'logs', 'cloudwatch']);
+  });
+
   it('refuses a grant it has no client for, so no floor is wrong quietly', () => {
     expect(() => clientsForActions(['sqs:SendMessage'])).toThrow(/sqs/);
   });
