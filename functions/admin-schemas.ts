@@ -1,8 +1,8 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { isValidUln, isValidUpn, parseDate } from './imports/identifiers.js';
 import { badRequest } from './lib/errors.js';
 import { validate } from './lib/validate.js';
-import { email, trimmedText } from './schemas.js';
+import { email, pageLimit, trimmedText } from './schemas.js';
 
 /**
  * Request schemas of the helpdesk routes (`/admin/...`). Personal data
@@ -18,25 +18,30 @@ export const createHelpdeskStaffBody = z.strictObject({
 
 const uln = z
   .string()
-  .trim()
-  .refine(isValidUln, 'a ULN is 10 digits with a valid check digit');
+  .check(
+    z.trim(),
+    z.refine(isValidUln, 'a ULN is 10 digits with a valid check digit'),
+  );
 const upn = z
   .string()
-  .trim()
-  .toUpperCase()
-  .refine(isValidUpn, 'a UPN is 13 letters and digits with a check letter');
-const dateOfBirth = z
-  .string()
-  .max(20)
-  .transform((s, context) => {
+  .check(
+    z.trim(),
+    z.toUpperCase(),
+    z.refine(isValidUpn, 'a UPN is 13 letters and digits with a check letter'),
+  );
+const dateOfBirth = z.pipe(
+  z.string().check(z.maxLength(20)),
+  z.transform((s: string, context) => {
     const parsed = parseDate(s);
     if (parsed.ok) return parsed.date;
-    context.addIssue({
+    context.issues.push({
       code: 'custom',
       message: 'a date as DD/MM/YYYY or YYYY-MM-DD',
+      input: s,
     });
     return z.NEVER;
-  });
+  }),
+);
 
 const searchShapes = {
   uln: z.strictObject({ uln }),
@@ -83,6 +88,6 @@ export function parseStudentSearch(body: unknown): StudentSearch {
 }
 
 export const trailQuery = z.strictObject({
-  cursor: z.string().max(4096).optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: z.optional(z.string().check(z.maxLength(4096))),
+  limit: pageLimit(),
 });

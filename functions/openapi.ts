@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import type { $ZodType } from 'zod/v4/core';
 import {
   closuresBody,
   enquiryListQuery,
@@ -29,7 +30,7 @@ import {
 } from './schemas.js';
 
 /** The zod schema of each route's JSON body and query, by route key. */
-const bodies: Record<string, z.ZodType> = {
+const bodies: Record<string, $ZodType> = {
   'POST /centres': createCentreBody,
   'PATCH /centres/{urn}': patchCentreBody,
   'PUT /centres/{urn}/policy': policyBody,
@@ -49,7 +50,7 @@ const bodies: Record<string, z.ZodType> = {
   'POST /admin/enquiries/{enquiryId}/reply': replyBody,
 };
 
-const queries: Record<string, z.ZodObject> = {
+const queries: Record<string, z.ZodMiniObject> = {
   'GET /centres': listQuery,
   'GET /centres/{urn}/staff': listQuery,
   'GET /centres/{urn}/groups': listQuery,
@@ -85,7 +86,7 @@ const oauthErrorSchema = {
   },
 };
 
-const jsonSchema = (schema: z.ZodType) =>
+const jsonSchema = (schema: $ZodType) =>
   z.toJSONSchema(schema, { io: 'input', target: 'draft-2020-12' });
 
 function operation(route: Route) {
@@ -102,7 +103,7 @@ function operation(route: Route) {
         name,
         in: 'query',
         required: false,
-        schema: jsonSchema(query.shape[name] as z.ZodType),
+        schema: jsonSchema(query.shape[name] as $ZodType),
       }))
     : [];
   const body = bodies[key];

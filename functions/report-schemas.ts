@@ -1,11 +1,11 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import {
   enquiryStatuses,
   reportKinds,
   reportStatuses,
   resolveOutcomes,
 } from './domain/report-types.js';
-import { idParam } from './schemas.js';
+import { idParam, pageLimit } from './schemas.js';
 
 /**
  * Request schemas of record-error reports and helpdesk enquiries, beside
@@ -20,46 +20,50 @@ const unsafe = (s: string) =>
 
 /** Text people write: kept as sent (NFC), shown as text, never markup. */
 const prose = (max: number) =>
-  z
-    .string()
-    .trim()
-    .normalize('NFC')
-    .min(1)
-    .max(max)
-    .refine(
+  z.string().check(
+    z.trim(),
+    z.normalize('NFC'),
+    z.minLength(1),
+    z.maxLength(max),
+    z.refine(
       (s) => !unsafe(s),
       'it may not hold control characters or text-direction marks',
-    );
+    ),
+  );
 
 /** An SD-JWT VC with its key-binding JWT, compact. */
 const presentation = z
   .string()
-  .min(1)
-  .max(65_536)
-  .regex(/^[A-Za-z0-9_\-.~]+$/, 'a compact SD-JWT with key binding');
+  .check(
+    z.minLength(1),
+    z.maxLength(65_536),
+    z.regex(/^[A-Za-z0-9_\-.~]+$/, 'a compact SD-JWT with key binding'),
+  );
 
 export const reportBody = z.strictObject({
   presentation,
   kind: z.enum(reportKinds),
-  qualification: z
-    .strictObject({
+  qualification: z.optional(
+    z.strictObject({
       qan: z
         .string()
-        .trim()
-        .regex(/^[A-Za-z0-9/]{1,20}$/, 'a QAN such as 601/8411/9'),
+        .check(
+          z.trim(),
+          z.regex(/^[A-Za-z0-9/]{1,20}$/, 'a QAN such as 601/8411/9'),
+        ),
       subject: prose(100),
-    })
-    .optional(),
+    }),
+  ),
   details: prose(1000),
 });
 
 export const reportStatusBody = z.strictObject({ presentation });
 
 export const reportListQuery = z.strictObject({
-  assigned: z.enum(['me']).optional(),
-  status: z.enum([...reportStatuses, 'unresolved']).optional(),
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  assigned: z.optional(z.enum(['me'])),
+  status: z.optional(z.enum([...reportStatuses, 'unresolved'])),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
+  limit: pageLimit(),
 });
 
 export const resolveBody = z.strictObject({
@@ -73,16 +77,21 @@ export const reassignBody = z.strictObject({ staffId: idParam });
 
 const calendarDate = z.iso
   .date('a date as YYYY-MM-DD')
-  .refine((d) => d >= '2000-01-01' && d <= '2100-12-31', 'a date this century');
+  .check(
+    z.refine(
+      (d) => d >= '2000-01-01' && d <= '2100-12-31',
+      'a date this century',
+    ),
+  );
 
 export const closuresBody = z.strictObject({
-  dates: z.array(calendarDate).max(400, 'at most 400 dates'),
+  dates: z.array(calendarDate).check(z.maxLength(400, 'at most 400 dates')),
 });
 
 export const enquiryListQuery = z.strictObject({
-  status: z.enum(enquiryStatuses).optional(),
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  status: z.optional(z.enum(enquiryStatuses)),
+  cursor: z.optional(z.string().check(z.maxLength(2048))),
+  limit: pageLimit(),
 });
 
 export const replyBody = z.strictObject({ message: prose(4000) });

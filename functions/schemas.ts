@@ -1,5 +1,5 @@
-import { z } from 'zod';
-import { groupKinds, roles, vouchMethods } from './domain/types.js';
+import * as z from 'zod/mini';
+import { groupKinds, type Role, roles, vouchMethods } from './domain/types.js';
 import { SAFE_TEXT } from './imports/identifiers.js';
 
 /**
@@ -16,32 +16,41 @@ import { SAFE_TEXT } from './imports/identifiers.js';
 export const trimmedText = (max: number) =>
   z
     .string()
-    .trim()
-    .normalize('NFC')
-    .min(1)
-    .max(max)
-    .regex(
-      SAFE_TEXT,
-      'it may not hold line breaks, control characters or ' +
-        'text-direction marks',
+    .check(
+      z.trim(),
+      z.normalize('NFC'),
+      z.minLength(1),
+      z.maxLength(max),
+      z.regex(
+        SAFE_TEXT,
+        'it may not hold line breaks, control characters or ' +
+          'text-direction marks',
+      ),
     );
 const trimmed = trimmedText;
 
-export const urnParam = z.string().regex(/^\d{6}$/, 'a URN is 6 digits');
+export const urnParam = z
+  .string()
+  .check(z.regex(/^\d{6}$/, 'a URN is 6 digits'));
 export const idParam = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'not an identifier this service issued');
+  .check(
+    z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'not an identifier this service issued'),
+  );
 
-export const email = z
-  .string()
-  .trim()
-  .max(254)
-  .pipe(z.email('not an e-mail address'))
-  .transform((s) => s.toLowerCase());
+export const email = z.pipe(
+  z.pipe(
+    z.string().check(z.trim(), z.maxLength(254)),
+    z.email('not an e-mail address'),
+  ),
+  z.transform((s: string) => s.toLowerCase()),
+);
 
 export const createCentreBody = z.strictObject({
   urn: urnParam,
-  centreNumber: z.string().regex(/^\d{5}$/, 'a centre number is 5 digits'),
+  centreNumber: z
+    .string()
+    .check(z.regex(/^\d{5}$/, 'a centre number is 5 digits')),
   name: trimmed(200),
 });
 
@@ -51,50 +60,62 @@ export const patchCentreBody = z.strictObject({
 
 export const policyBody = z.strictObject({
   examsOfficerMayVouch: z.boolean(),
-  offerLifetimeMinutes: z
-    .number()
-    .int('a whole number of minutes')
-    .min(2, 'at least 2 minutes')
-    .max(30, 'at most 30 minutes')
-    .default(10),
+  offerLifetimeMinutes: z._default(
+    z
+      .number()
+      .check(
+        z.int('a whole number of minutes'),
+        z.minimum(2, 'at least 2 minutes'),
+        z.maximum(30, 'at most 30 minutes'),
+      ),
+    10,
+  ),
 });
 
-export const roleList = z
-  .array(z.enum(roles))
-  .min(1, 'give at least one role')
-  .max(roles.length)
-  .transform((list) => [...new Set(list)]);
+export const roleList = z.pipe(
+  z
+    .array(z.enum(roles))
+    .check(z.minLength(1, 'give at least one role'), z.maxLength(roles.length)),
+  z.transform((list: Role[]) => [...new Set(list)]),
+);
 
 export const createStaffBody = z.strictObject({
   email,
   givenName: trimmed(100),
   familyName: trimmed(100),
   roles: roleList,
-  dataIssuer: z.boolean().default(false),
+  dataIssuer: z._default(z.boolean(), false),
 });
 
 export const patchStaffBody = z
   .strictObject({
-    roles: roleList.optional(),
-    dataIssuer: z.boolean().optional(),
-    active: z.boolean().optional(),
+    roles: z.optional(roleList),
+    dataIssuer: z.optional(z.boolean()),
+    active: z.optional(z.boolean()),
   })
-  .refine((b) => Object.keys(b).length > 0, 'give a field to change');
+  .check(z.refine((b) => Object.keys(b).length > 0, 'give a field to change'));
+
+/** A cursor as the list routes hand it out, or a longer one. */
+const cursor = (max: number) => z.optional(z.string().check(z.maxLength(max)));
+
+/** How many items a page holds, from the query string's text. */
+export const pageLimit = () =>
+  z.optional(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(200)));
 
 export const listQuery = z.strictObject({
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  cursor: cursor(2048),
+  limit: pageLimit(),
 });
 
 export const studentListQuery = z.strictObject({
-  group: idParam.optional(),
-  q: z.string().trim().max(100).optional(),
-  cursor: z.string().max(2048).optional(),
-  limit: z.coerce.number().int().min(1).max(200).optional(),
+  group: z.optional(idParam),
+  q: z.optional(z.string().check(z.trim(), z.maxLength(100))),
+  cursor: cursor(2048),
+  limit: pageLimit(),
 });
 
 export const importQuery = z.strictObject({
-  roll: z.enum(['full']).optional(),
+  roll: z.optional(z.enum(['full'])),
 });
 
 export const createGroupBody = z.strictObject({
@@ -102,17 +123,14 @@ export const createGroupBody = z.strictObject({
   kind: z.enum(groupKinds),
 });
 
-const idList = z.array(idParam).min(1).max(500);
+const idList = z.array(idParam).check(z.minLength(1), z.maxLength(500));
 const upnList = z
   .array(
     z
       .string()
-      .trim()
-      .toUpperCase()
-      .regex(/^[A-Z0-9]{13}$/, 'a UPN'),
+      .check(z.trim(), z.toUpperCase(), z.regex(/^[A-Z0-9]{13}$/, 'a UPN')),
   )
-  .min(1)
-  .max(500);
+  .check(z.minLength(1), z.maxLength(500));
 
 export const bulkGroupStudentsBody = z.union([
   z.strictObject({ studentIds: idList }),
@@ -127,19 +145,23 @@ export const vouchBody = z.strictObject({
    */
   dateOfBirth: z
     .string()
-    .trim()
-    .regex(
-      /^(\d{2}\/\d{2}\/\d{4}|\d{4}-\d{2}-\d{2})$/,
-      'a date as DD/MM/YYYY or YYYY-MM-DD',
+    .check(
+      z.trim(),
+      z.regex(
+        /^(\d{2}\/\d{2}\/\d{4}|\d{4}-\d{2}-\d{2})$/,
+        'a date as DD/MM/YYYY or YYYY-MM-DD',
+      ),
     ),
-  lookAlikeAcknowledged: z.boolean().default(false),
+  lookAlikeAcknowledged: z._default(z.boolean(), false),
 });
 
 export const seriesIdParam = z
   .string()
-  .regex(
-    /^[a-z0-9-]{3,40}$/,
-    'a series id is 3 to 40 lower-case letters, digits and hyphens',
+  .check(
+    z.regex(
+      /^[a-z0-9-]{3,40}$/,
+      'a series id is 3 to 40 lower-case letters, digits and hyphens',
+    ),
   );
 
 /**
@@ -147,31 +169,36 @@ export const seriesIdParam = z
  * `toISOString` writes so that stored times compare as text too. GCSE
  * results day's 11:00 in British Summer Time is 10:00Z.
  */
-export const utcInstant = z.iso
-  .datetime({ message: 'a time in UTC such as 2026-08-20T10:00:00Z' })
-  .refine(
-    (s) => !/\.\d{4,}Z$/.test(s),
-    'give the time to the millisecond at most',
-  )
-  .transform((s) => new Date(s).toISOString());
+export const utcInstant = z.pipe(
+  z.iso
+    .datetime({ message: 'a time in UTC such as 2026-08-20T10:00:00Z' })
+    .check(
+      z.refine(
+        (s) => !/\.\d{4,}Z$/.test(s),
+        'give the time to the millisecond at most',
+      ),
+    ),
+  z.transform((s: string) => new Date(s).toISOString()),
+);
 
 const CONTROL = /\p{Cc}/u;
 
 export const putSeriesBody = z.strictObject({
-  name: trimmed(100)
-    .refine(
+  name: trimmed(100).check(
+    z.refine(
       (s) => !CONTROL.test(s),
       'a name has no line breaks or other control characters',
-    )
-    .refine(
+    ),
+    z.refine(
       (s) => !/\p{Default_Ignorable_Code_Point}/u.test(s),
       'a name has no invisible characters',
     ),
+  ),
   releaseAt: utcInstant,
 });
 
 export const resultsImportQuery = z.strictObject({
-  series: seriesIdParam.optional(),
+  series: z.optional(seriesIdParam),
 });
 
 export const revokeBody = z.strictObject({

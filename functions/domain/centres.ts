@@ -1,5 +1,5 @@
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Deps } from '../lib/deps.js';
 import { conflict, notFound, unprocessable } from '../lib/errors.js';
 import { keys } from '../lib/keys.js';

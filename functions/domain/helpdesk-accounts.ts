@@ -9,7 +9,7 @@ import {
   ListUsersCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { createHelpdeskStaffBody } from '../admin-schemas.js';
 import { recordAudit } from '../lib/audit.js';
 import type { Caller } from '../lib/auth.js';

@@ -10,7 +10,7 @@
  * student's record.
  */
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { z } from 'zod';
+import type * as z from 'zod/mini';
 import type { Deps } from '../lib/deps.js';
 import { conflict, unavailable } from '../lib/errors.js';
 import { keys } from '../lib/keys.js';

@@ -1,8 +1,22 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
+import './zod-messages.js';
 
 /** A whole number of at least one, read from the environment's text. */
 const positiveInt = (fallback: number) =>
-  z.coerce.number().int().min(1).default(fallback);
+  z._default(z.coerce.number().check(z.int(), z.minimum(1)), fallback);
+
+const text = () => z.string().check(z.minLength(1));
+/** Set to one of a few words, or left to its default. */
+const oneOf = <const T extends readonly [string, ...string[]]>(
+  words: T,
+  fallback: T[number],
+) => z._default(z.enum(words), fallback);
+/** A whole number within bounds, from the environment's text. */
+const intIn = (min: number, max: number, fallback: number) =>
+  z._default(
+    z.coerce.number().check(z.int(), z.minimum(min), z.maximum(max)),
+    fallback,
+  );
 
 /**
  * Every setting a handler reads, validated once and all together at cold
@@ -11,95 +25,91 @@ const positiveInt = (fallback: number) =>
  */
 const schema = z.object({
   /** The region's name as in cdk.json, e.g. `london`. */
-  REGION_NAME: z.string().min(1),
-  TABLE_NAME: z.string().min(1),
+  REGION_NAME: text(),
+  TABLE_NAME: text(),
   /**
    * The credential issuer identifier: the region's custom domain as an
    * https origin (locally the API's loopback URL). No trailing slash.
    */
-  ISSUER_URL: z.url().refine((u) => !u.endsWith('/'), 'no trailing slash'),
-  USER_POOL_ID: z.string().min(1),
-  USER_POOL_CLIENT_ID: z.string().min(1),
+  ISSUER_URL: z
+    .url()
+    .check(z.refine((u) => !u.endsWith('/'), 'no trailing slash')),
+  USER_POOL_ID: text(),
+  USER_POOL_CLIENT_ID: text(),
   /** Issuer of the staff access tokens; derived from the pool in AWS. */
-  COGNITO_ISSUER: z.url().optional(),
+  COGNITO_ISSUER: z.optional(z.url()),
   /** The JWKS of the staff tokens; derived from the issuer in AWS. */
-  COGNITO_JWKS_URI: z.url().optional(),
+  COGNITO_JWKS_URI: z.optional(z.url()),
   /** Only the local stack sets this: it lets the JWKS come over http. */
-  ALLOW_HTTP_JWKS: z.enum(['true', 'false']).default('false'),
-  EXPIRY_STATE_MACHINE_ARN: z.string().min(1),
+  ALLOW_HTTP_JWKS: oneOf(['true', 'false'], 'false'),
+  EXPIRY_STATE_MACHINE_ARN: text(),
   /**
    * The report routing state machine. Only the functions that start it
    * need it: the routing function itself is invoked by the state machine
    * and cannot name it without a cycle in the stack.
    */
-  REPORT_ROUTING_STATE_MACHINE_ARN: z.string().min(1).optional(),
+  REPORT_ROUTING_STATE_MACHINE_ARN: z.optional(text()),
   /** School days a report waits for acknowledgement at each level. */
-  REPORT_ACKNOWLEDGE_SCHOOL_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(30)
-    .default(3),
+  REPORT_ACKNOWLEDGE_SCHOOL_DAYS: intIn(1, 30, 3),
   /** School days an acknowledged report waits for resolution. */
-  REPORT_RESOLVE_SCHOOL_DAYS: z.coerce
-    .number()
-    .int()
-    .min(1)
-    .max(60)
-    .default(10),
+  REPORT_RESOLVE_SCHOOL_DAYS: intIn(1, 60, 10),
   /** The address notifications come from (SES in AWS). */
-  MAIL_FROM: z.email().default('no-reply@education-records.invalid'),
+  MAIL_FROM: z._default(z.email(), 'no-reply@education-records.invalid'),
   /** Locally, where the outbox's e-mails go (JSON lines); unset in AWS. */
-  OUTBOX_FILE: z.string().min(1).optional(),
+  OUTBOX_FILE: z.optional(text()),
   /** Locally, whether each outbox e-mail is announced on stdout. */
-  OUTBOX_PRINT: z.enum(['true', 'false']).default('true'),
+  OUTBOX_PRINT: oneOf(['true', 'false'], 'true'),
   /** The staff console, linked from notifications. */
-  CONSOLE_URL: z.url().optional(),
+  CONSOLE_URL: z.optional(z.url()),
   /** KMS key id of the region's signing key (AWS). */
-  SIGNING_KEY_ID: z.string().min(1).optional(),
+  SIGNING_KEY_ID: z.optional(text()),
   /** A P-256 private JWK file standing in for the signing key (local). */
-  SIGNING_KEY_FILE: z.string().min(1).optional(),
+  SIGNING_KEY_FILE: z.optional(text()),
   /** Local endpoints; unset in AWS. */
-  DYNAMODB_ENDPOINT: z.url().optional(),
-  COGNITO_ENDPOINT: z.url().optional(),
-  SFN_ENDPOINT: z.url().optional(),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  COGNITO_ENDPOINT: z.optional(z.url()),
+  SFN_ENDPOINT: z.optional(z.url()),
   /** Where invitations come from (SES in AWS, set on the pool). */
-  INVITE_MESSAGE_ACTION: z.enum(['SEND', 'SUPPRESS']).default('SEND'),
+  INVITE_MESSAGE_ACTION: oneOf(['SEND', 'SUPPRESS'], 'SEND'),
   /**
    * Divides every offer lifetime, so a local demo can watch an offer
    * expire without waiting ten minutes. Always 1 in AWS.
    */
-  LIFETIME_DIVISOR: z.coerce.number().int().min(1).max(600).default(1),
+  LIFETIME_DIVISOR: intIn(1, 600, 1),
   /** Largest number of students a centre may have on roll and still let
    * its exams officer vouch. */
-  SMALL_CENTRE_MAX_STUDENTS: z.coerce.number().int().min(1).default(50),
+  SMALL_CENTRE_MAX_STUDENTS: positiveInt(50),
   /**
    * The month and day an academic year ends (`MM-DD`). A refresh token
    * lasts until the end of the academic year after the student's last
    * pending series.
    */
-  ACADEMIC_YEAR_ENDS: z
-    .string()
-    .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')
-    .default('08-31'),
+  ACADEMIC_YEAR_ENDS: z._default(
+    z
+      .string()
+      .check(z.regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'MM-DD')),
+    '08-31',
+  ),
   /** The namespace of the business counts (see lib/metrics.ts). */
-  POWERTOOLS_METRICS_NAMESPACE: z.string().min(1).default('EducationRecords'),
+  POWERTOOLS_METRICS_NAMESPACE: z._default(text(), 'EducationRecords'),
   /**
    * The log groups the helpdesk's activity view queries, comma-separated
    * (AWS: the admin function only; the stack sets it).
    */
-  ACTIVITY_LOG_GROUPS: z
-    .string()
-    .optional()
-    .transform((s) => (s ? s.split(',').filter((g) => g !== '') : [])),
+  ACTIVITY_LOG_GROUPS: z.pipe(
+    z.optional(z.string()),
+    z.transform((s: string | undefined) =>
+      s ? s.split(',').filter((g) => g !== '') : [],
+    ),
+  ),
   /**
    * Local stack only: the file its functions' log lines (Powertools JSON
    * and EMF) go to. When set, the activity and metrics views read it
    * instead of CloudWatch.
    */
-  LOCAL_LOG_FILE: z.string().min(1).optional(),
+  LOCAL_LOG_FILE: z.optional(text()),
   /** Local stack only: the Step Functions stand-in's event log. */
-  LOCAL_WORKFLOW_LOG_FILE: z.string().min(1).optional(),
+  LOCAL_WORKFLOW_LOG_FILE: z.optional(text()),
   /**
    * Failed token exchanges one client address may make in a window before
    * it is answered 429. A success never counts. Tests of concurrency raise
@@ -133,7 +143,7 @@ export class ConfigError extends Error {
 }
 
 export function parseConfig(env: NodeJS.ProcessEnv): Config {
-  const result = schema.safeParse(env);
+  const result = z.safeParse(schema, env);
   if (!result.success) {
     const problems = result.error.issues
       .map((issue) => `${issue.path.join('.')}: ${issue.message}`)

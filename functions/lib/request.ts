@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { decodeCsvBytes, FileError } from '../imports/csv.js';
 import { idParam, urnParam } from '../schemas.js';
 import { badRequest, tooLarge } from './errors.js';

@@ -1,5 +1,12 @@
-import type { z } from 'zod';
+import * as z from 'zod/mini';
+import type {
+  $ZodIssueUnrecognizedKeys,
+  $ZodRawIssue,
+  $ZodType,
+  output,
+} from 'zod/v4/core';
 import { badRequest } from './errors.js';
+import './zod-messages.js';
 
 type Where = 'body' | 'query' | 'path';
 
@@ -8,18 +15,18 @@ type Where = 'body' | 'query' | 'path';
  * naming the field. The rejected value is never echoed back: it may be
  * personal data.
  */
-export function validate<T extends z.ZodType>(
+export function validate<T extends $ZodType>(
   schema: T,
   value: unknown,
   where: Where = 'body',
-): z.infer<T> {
+): output<T> {
   // Every body schema is an object; a union of objects would otherwise
   // answer an array or a string with a vague "Invalid input".
   if (where === 'body' && !isPlainObject(value)) {
     throw badRequest('INVALID_BODY', 'Send a JSON object as the body.');
   }
 
-  const result = schema.safeParse(value, { error: wrongTypeMessage });
+  const result = z.safeParse(schema, value, { error: wrongTypeMessage });
   if (result.success) return result.data;
 
   const issue = result.error.issues[0];
@@ -72,7 +79,7 @@ const expectedWords: Record<string, string> = {
  * its own. zod's default names the type it received, and for 1e400 that
  * is "Infinity": near enough the value to keep out of a message.
  */
-function wrongTypeMessage(issue: z.core.$ZodRawIssue): string | undefined {
+function wrongTypeMessage(issue: $ZodRawIssue): string | undefined {
   if (issue.code !== 'invalid_type') return undefined;
   const { expected, input } = issue;
   if (
@@ -90,7 +97,7 @@ function wrongTypeMessage(issue: z.core.$ZodRawIssue): string | undefined {
 // or a whole document, and the caller's own copy names it anyway.
 const PLAIN_FIELD = /^[A-Za-z][A-Za-z0-9_.]{0,40}$/;
 
-function unknownField(issue: z.core.$ZodIssueUnrecognizedKeys, where: Where) {
+function unknownField(issue: $ZodIssueUnrecognizedKeys, where: Where) {
   const field = [...issue.path, issue.keys[0] ?? ''].map(String).join('.');
   if (!PLAIN_FIELD.test(field)) {
     return badRequest(
