@@ -13,6 +13,7 @@ import type { Caller } from '../lib/auth.js';
 import type { Deps } from '../lib/deps.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { keys, table } from '../lib/keys.js';
+import { mailerOf } from '../lib/mailer.js';
 import { count } from '../lib/metrics.js';
 import {
   cancellationCodes,
@@ -204,7 +205,7 @@ export async function replyToEnquiry(
     reportNote(deps, enquiry, entry),
   ]);
   const staff = await staffByIds(deps, enquiry.urn, enquiry.contactStaffIds);
-  await deps.mailer.send({
+  await mailerOf(deps).send({
     to: staff.filter((s) => s.active).map((s) => s.email),
     ...replyNotice(deps, enquiry, enquiryId, input.message),
   });

@@ -13,6 +13,7 @@ import type * as z from 'zod/mini';
 import type { createHelpdeskStaffBody } from '../admin-schemas.js';
 import { recordAudit } from '../lib/audit.js';
 import type { Caller } from '../lib/auth.js';
+import { cognitoOf } from '../lib/cognito.js';
 import type { Deps } from '../lib/deps.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { keys, table } from '../lib/keys.js';
@@ -59,7 +60,7 @@ async function getUser(
   username: string,
 ): Promise<CognitoUser | undefined> {
   try {
-    return await deps.cognito.send(
+    return await cognitoOf(deps).send(
       new AdminGetUserCommand({
         UserPoolId: deps.config.USER_POOL_ID,
         Username: username,
@@ -72,7 +73,7 @@ async function getUser(
 }
 
 async function groupsOf(deps: Deps, username: string): Promise<string[]> {
-  const out = await deps.cognito.send(
+  const out = await cognitoOf(deps).send(
     new AdminListGroupsForUserCommand({
       UserPoolId: deps.config.USER_POOL_ID,
       Username: username,
@@ -126,7 +127,7 @@ export async function createHelpdeskStaff(
       throw notForHelpdesk();
     }
     if (!user.Enabled && user.Enabled !== undefined) {
-      await deps.cognito.send(
+      await cognitoOf(deps).send(
         new AdminEnableUserCommand({
           UserPoolId: deps.config.USER_POOL_ID,
           Username: username,
@@ -140,7 +141,7 @@ export async function createHelpdeskStaff(
   }
 
   const username = user.Username ?? input.email;
-  await deps.cognito.send(
+  await cognitoOf(deps).send(
     new AdminAddUserToGroupCommand({
       UserPoolId: deps.config.USER_POOL_ID,
       Username: username,
@@ -165,7 +166,7 @@ async function inviteUser(
   input: NewHelpdeskStaff,
 ): Promise<CognitoUser> {
   try {
-    const out = await deps.cognito.send(
+    const out = await cognitoOf(deps).send(
       new AdminCreateUserCommand({
         UserPoolId: deps.config.USER_POOL_ID,
         Username: input.email,
@@ -198,7 +199,7 @@ async function userBySub(
 ): Promise<CognitoUser | undefined> {
   // The sub is checked as an identifier before it gets here, so it holds
   // no quote that could end the filter's string.
-  const out = await deps.cognito.send(
+  const out = await cognitoOf(deps).send(
     new ListUsersCommand({
       UserPoolId: deps.config.USER_POOL_ID,
       Filter: `sub = "${sub}"`,
@@ -241,10 +242,10 @@ export async function removeHelpdeskStaff(
       },
     }),
   );
-  await deps.cognito.send(
+  await cognitoOf(deps).send(
     new AdminRemoveUserFromGroupCommand({ ...pool, GroupName: helpdeskGroup }),
   );
-  await deps.cognito.send(new AdminDisableUserCommand(pool));
+  await cognitoOf(deps).send(new AdminDisableUserCommand(pool));
   await recordAudit(deps, 'helpdesk-account-removed', caller, { staffId });
   return { ...accountOf(user), enabled: false };
 }

@@ -11,6 +11,7 @@ import { conflict, forbidden, notFound } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys, table } from '../lib/keys.js';
 import { count } from '../lib/metrics.js';
+import { sfnOf } from '../lib/sfn.js';
 import {
   batchGet,
   cancellationCodes,
@@ -135,7 +136,7 @@ export async function createOffer(
       failedTxCodes: 0,
     };
 
-    await deps.sfn.send(
+    await sfnOf(deps).send(
       new StartExecutionCommand({
         stateMachineArn: deps.config.EXPIRY_STATE_MACHINE_ARN,
         name: expiryExecutionName(offerId),

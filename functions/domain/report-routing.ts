@@ -19,6 +19,7 @@ import type { Deps } from '../lib/deps.js';
 import { ApiError } from '../lib/errors.js';
 import { keys } from '../lib/keys.js';
 import { logger } from '../lib/logger.js';
+import { mailerOf } from '../lib/mailer.js';
 import { count } from '../lib/metrics.js';
 import { getEntity } from '../lib/table.js';
 import { closuresOf } from './closures.js';
@@ -138,7 +139,7 @@ async function assign(
       },
     }),
   );
-  await deps.mailer.send({
+  await mailerOf(deps).send({
     to: [voucher.email],
     ...assignmentNotice(deps, report, 'assignee', deadline),
   });
@@ -208,7 +209,7 @@ async function escalate(
       },
     }),
   );
-  await deps.mailer.send({
+  await mailerOf(deps).send({
     to: recipients.map((s) => s.email),
     ...assignmentNotice(deps, report, target, deadline),
   });

@@ -24,7 +24,9 @@ import {
 import { newId, sha256 } from '../lib/ids.js';
 import { keys, table } from '../lib/keys.js';
 import { logger } from '../lib/logger.js';
+import { mailerOf } from '../lib/mailer.js';
 import { count } from '../lib/metrics.js';
+import { sfnOf } from '../lib/sfn.js';
 import {
   batchGet,
   cancellationCodes,
@@ -363,7 +365,7 @@ export async function startRouting(deps: Deps, report: Report): Promise<void> {
     );
   }
   try {
-    await deps.sfn.send(
+    await sfnOf(deps).send(
       new StartExecutionCommand({
         stateMachineArn: arn,
         name: routingExecutionName(report.reportId),
@@ -803,7 +805,7 @@ export async function reassignReport(
       }),
     );
     const updated = await reread(deps, report);
-    await deps.mailer.send({
+    await mailerOf(deps).send({
       to: [target.email],
       ...reassignmentNotice(deps, updated),
     });

@@ -5,6 +5,7 @@ import {
 } from '@aws-sdk/client-cognito-identity-provider';
 import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type * as z from 'zod/mini';
+import { cognitoOf } from '../lib/cognito.js';
 import type { Deps } from '../lib/deps.js';
 import { conflict, forbidden, notFound } from '../lib/errors.js';
 import { keys } from '../lib/keys.js';
@@ -69,14 +70,14 @@ async function existingSignIn(
     UserAttributes?: { Name?: string; Value?: string }[];
   };
   try {
-    user = await deps.cognito.send(
+    user = await cognitoOf(deps).send(
       new AdminGetUserCommand({ UserPoolId: poolId, Username: email }),
     );
   } catch (error) {
     if ((error as Error).name === 'UserNotFoundException') return undefined;
     throw error;
   }
-  const groups = await deps.cognito.send(
+  const groups = await cognitoOf(deps).send(
     // By the pool's own username: where e-mail is an alias, cognito-local
     // finds the user by e-mail but keeps groups by username.
     new AdminListGroupsForUserCommand({
@@ -110,7 +111,7 @@ async function ensureSignIn(deps: Deps, input: NewStaff): Promise<string> {
   const existing = await existingSignIn(deps, input.email);
   if (existing) return existing;
   try {
-    const out = await deps.cognito.send(
+    const out = await cognitoOf(deps).send(
       new AdminCreateUserCommand({
         UserPoolId: deps.config.USER_POOL_ID,
         Username: input.email,

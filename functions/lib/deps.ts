@@ -1,29 +1,35 @@
-import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { SESv2Client } from '@aws-sdk/client-sesv2';
-import { SFNClient } from '@aws-sdk/client-sfn';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createTokenVerifier, type TokenVerifier } from './auth.js';
 import { type Clock, systemClock } from './clock.js';
 import { type Config, config } from './config.js';
-import { type Mailer, outboxMailer, sesMailer } from './mailer.js';
+import type { Mailer } from './mailer.js';
 
 /**
  * What domain functions need from the outside world. Handlers build one set
  * at module scope; tests build their own with mocks or local endpoints.
+ *
+ * Only the table is made for every function. The clients few functions use
+ * are made on first use, by `cognitoOf` (lib/cognito.ts), `sfnOf`
+ * (lib/sfn.ts) and `mailerOf` (lib/mailer.ts), and kept here; a test gives
+ * its own by setting the field. Their packages are imported only by those
+ * modules, so a function whose code never asks for a client carries none
+ * of it in its bundle.
  */
 export interface Deps {
   config: Config;
   db: DynamoDBDocumentClient;
   clock: Clock;
-  cognito: CognitoIdentityProviderClient;
-  sfn: SFNClient;
   verifier: TokenVerifier;
-  mailer: Mailer;
+  cognito?: CognitoIdentityProviderClient;
+  sfn?: SFNClient;
+  mailer?: Mailer;
 }
 
 /** Lambda's SDK retries are kept short: a caller would rather get a 503. */
-const sdkOptions = (endpoint: string | undefined) => ({
+export const sdkOptions = (endpoint: string | undefined) => ({
   ...(endpoint ? { endpoint } : {}),
   maxAttempts: 3,
 });
@@ -45,14 +51,7 @@ export function createDeps(settings: Config = config()): Deps {
     config: settings,
     db: createDocumentClient(settings),
     clock: systemClock,
-    cognito: new CognitoIdentityProviderClient(
-      sdkOptions(settings.COGNITO_ENDPOINT),
-    ),
-    sfn: new SFNClient(sdkOptions(settings.SFN_ENDPOINT)),
     verifier: createTokenVerifier(settings),
-    mailer: settings.OUTBOX_FILE
-      ? outboxMailer(settings.OUTBOX_FILE, settings.OUTBOX_PRINT === 'true')
-      : sesMailer(new SESv2Client(sdkOptions(undefined)), settings.MAIL_FROM),
   };
 }
 

@@ -1,6 +1,7 @@
 import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
-import { type SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { SESv2Client, SendEmailCommand } from '@aws-sdk/client-sesv2';
+import { type Deps, sdkOptions } from './deps.js';
 import { newId } from './ids.js';
 
 /**
@@ -68,4 +69,17 @@ export function outboxMailer(file: string, print: boolean): Mailer {
       }
     },
   };
+}
+
+/**
+ * The function's mailer, made the first time it sends (only the report
+ * and enquiry functions do) and kept on `deps`: the local outbox when the
+ * settings name one, SES otherwise.
+ */
+export function mailerOf(deps: Deps): Mailer {
+  const settings = deps.config;
+  deps.mailer ??= settings.OUTBOX_FILE
+    ? outboxMailer(settings.OUTBOX_FILE, settings.OUTBOX_PRINT === 'true')
+    : sesMailer(new SESv2Client(sdkOptions(undefined)), settings.MAIL_FROM);
+  return deps.mailer;
 }
