@@ -14,6 +14,7 @@ import { conflict } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
 import {
+  backoff,
   cancellationCodes,
   entity,
   getEntity,
@@ -142,6 +143,50 @@ async function runLimited<T>(
 }
 
 /**
+ * Reasons a transaction is cancelled that say "not now" rather than "not
+ * this": another write touched one of its items at the same moment, or
+ * the table was busy (https://docs.aws.amazon.com/amazondynamodb/latest/
+ * APIReference/API_TransactWriteItems.html, CancellationReasons).
+ */
+const transientReasons = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+]);
+
+/** Cancelled for transient reasons only: nothing in it was refused. */
+export function cancelledOnlyForNow(error: unknown): boolean {
+  const codes = cancellationCodes(error);
+  return (
+    codes.some((c) => transientReasons.has(c ?? '')) &&
+    codes.every((c) => c === 'None' || transientReasons.has(c ?? ''))
+  );
+}
+
+/**
+ * Tries a transaction cancelled only by a conflict or throttling again,
+ * with backoff, a bounded number of times (1.6 s of waiting at most in
+ * all). A transaction writes all of its items or none, so a retry never
+ * writes anything twice; one still cancelled after the last try fails as
+ * before (503, Retry-After) and the import can be run again.
+ */
+export const transactionAttempts = 6;
+
+async function transact(deps: Deps, items: TransactItem[]): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await deps.db.send(new TransactWriteCommand({ TransactItems: items }));
+      return;
+    } catch (error) {
+      if (!cancelledOnlyForNow(error) || attempt >= transactionAttempts) {
+        throw error;
+      }
+      await backoff(attempt);
+    }
+  }
+}
+
+/**
  * Imports a centre's MIS export. Idempotent by UPN: a row whose student
  * already exists with the same details changes nothing. Form and year
  * groups follow the file; staff assignments are left alone. Students not in
@@ -221,23 +266,21 @@ export async function importRoster(
     const items = batch.flatMap((row) =>
       newStudentItems(deps, centre, row, freshIds.get(row) ?? newId(), now),
     );
-    await deps.db
-      .send(new TransactWriteCommand({ TransactItems: items }))
-      .catch((error: Error) => {
-        // Another import of this centre created one of these students a
-        // moment ago. Nothing of this batch was written; running the
-        // import again finds them and carries on.
-        const codes = cancellationCodes(error);
-        if (codes.includes('ConditionalCheckFailed')) {
-          throw conflict(
-            'IMPORT_IN_PROGRESS',
-            'Another roster import for this centre is running. Wait for it ' +
-              'to finish, then import the file again: nothing is lost.',
-            { cause: error },
-          );
-        }
-        throw error;
-      });
+    await transact(deps, items).catch((error: Error) => {
+      // Another import of this centre created one of these students a
+      // moment ago. Nothing of this batch was written; running the
+      // import again finds them and carries on.
+      const codes = cancellationCodes(error);
+      if (codes.includes('ConditionalCheckFailed')) {
+        throw conflict(
+          'IMPORT_IN_PROGRESS',
+          'Another roster import for this centre is running. Wait for it ' +
+            'to finish, then import the file again: nothing is lost.',
+          { cause: error },
+        );
+      }
+      throw error;
+    });
     progress(batch.length);
   });
 
@@ -419,10 +462,9 @@ async function updateStudent(
   let current = student;
   for (let attempt = 1; ; attempt++) {
     try {
-      await deps.db.send(
-        new TransactWriteCommand({
-          TransactItems: changedStudentItems(deps, centre, current, row, now),
-        }),
+      await transact(
+        deps,
+        changedStudentItems(deps, centre, current, row, now),
       );
       return;
     } catch (error) {

@@ -187,8 +187,11 @@ export async function queryAll(
 
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Backoff for unprocessed batch items, as the DynamoDB guide advises. */
-const backoff = (attempt: number) =>
+/**
+ * Waits before retry `attempt` (1, 2, ...), as the DynamoDB guide advises:
+ * doubling from 50 ms, jittered, a second at most.
+ */
+export const backoff = (attempt: number) =>
   pause(Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2));
 
 /** The BatchGetItem limit (100 keys a request). */

@@ -8,7 +8,10 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { importRoster } from '../../../functions/domain/roster-import.js';
+import {
+  importRoster,
+  transactionAttempts,
+} from '../../../functions/domain/roster-import.js';
 import { upnCheckLetter } from '../../../functions/imports/identifiers.js';
 import { aCentre, testDeps } from '../../support/builders.js';
 import {
@@ -67,6 +70,7 @@ function fakeTable(failing: (items: Item[]) => Error | undefined) {
       const puts = (input.TransactItems ?? []).flatMap((t) =>
         t.Put?.Item ? [t.Put.Item] : [],
       );
+      lastTransaction = puts;
       const error = failing(puts);
       if (error) throw error;
       const taken = puts.map(
@@ -86,8 +90,14 @@ function fakeTable(failing: (items: Item[]) => Error | undefined) {
 
   const students = () =>
     [...stored.values()].filter((i) => i.type === 'student');
+  /** The UPN of every UPN guard written, sorted. */
+  const guards = () =>
+    [...stored.values()]
+      .filter((i) => i.type === 'studentUpn')
+      .map((i) => String(i.SK).split('#').at(-1))
+      .sort();
 
-  return { students };
+  return { students, guards };
 }
 
 /** Fails, once, the first transaction that writes the student with `upn`. */
@@ -104,6 +114,23 @@ const failOnceFor = (wanted: string, error: () => Error) => {
 
 const upnsOf = (items: Item[]) => items.map((i) => String(i.upn)).sort();
 
+/**
+ * The error of a transaction cancelled as DynamoDB cancels it when
+ * another write touches one of its items: that item's reason is `code`,
+ * every other one's `None`. Built from the transaction's own items.
+ */
+let lastTransaction: Item[] = [];
+const cancelledFor = (
+  wanted: string,
+  code: CancellationCode = 'TransactionConflict',
+) =>
+  cancelled(
+    ...lastTransaction.map(
+      (item): CancellationCode =>
+        item.type === 'student' && item.upn === wanted ? code : 'None',
+    ),
+  );
+
 describe('importRoster when a transaction of new students fails', () => {
   it('rejects with an error that answers 503 when DynamoDB has a 500', async () => {
     fakeTable(failOnceFor(upn(1), internalServerError));
@@ -119,10 +146,62 @@ describe('importRoster when a transaction of new students fails', () => {
     });
   });
 
-  it('rejects with an error that answers 503 when its transaction is throttled', async () => {
+  it('retries a transaction cancelled by a conflict and writes every student once', async () => {
+    const table = fakeTable(failOnceFor(upn(1), () => cancelledFor(upn(1))));
+
+    const report = await importRoster(deps, centre, roster(3), {
+      fullRoll: false,
+    });
+
+    expect(report).toMatchObject({ created: 3, rejected: [] });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(2);
+    expect(upnsOf(table.students())).toEqual([upn(0), upn(1), upn(2)].sort());
+    expect(new Set(table.students().map((s) => s.studentId)).size).toBe(3);
+  });
+
+  it('retries a throttled transaction and completes the import', async () => {
+    const table = fakeTable(
+      failOnceFor(upn(1), () => cancelledFor(upn(1), 'ThrottlingError')),
+    );
+
+    const report = await importRoster(deps, centre, roster(3), {
+      fullRoll: false,
+    });
+
+    expect(report).toMatchObject({ created: 3, rejected: [] });
+    expect(upnsOf(table.students())).toEqual([upn(0), upn(1), upn(2)].sort());
+  });
+
+  it('answers 503 when the conflict persists, with none of that transaction written', async () => {
+    // Twelve new students make two transactions; the one holding the
+    // eleventh conflicts every time, the other is written.
+    const table = fakeTable((items) =>
+      items.some((i) => i.upn === upn(10)) ? cancelledFor(upn(10)) : undefined,
+    );
+
+    const error = await rejectionOf(
+      importRoster(deps, centre, roster(12), { fullRoll: false }),
+    );
+
+    expect(answerTo(error, 'students')).toMatchObject({
+      status: 503,
+      retryAfter: '1',
+      body: { error: { code: 'SERVICE_UNAVAILABLE' } },
+    });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(
+      1 + transactionAttempts,
+    );
+    const written = upnsOf(table.students());
+    expect(written).toHaveLength(10);
+    expect(written).not.toContain(upn(10));
+    expect(written).not.toContain(upn(11));
+    expect(table.guards()).toEqual(written);
+  });
+
+  it('does not retry a transaction a condition refused', async () => {
     fakeTable(
       failOnceFor(upn(1), () =>
-        cancelled('ThrottlingError', 'None', 'None', 'None'),
+        cancelled('ConditionalCheckFailed', 'TransactionConflict', 'None'),
       ),
     );
 
@@ -130,7 +209,11 @@ describe('importRoster when a transaction of new students fails', () => {
       importRoster(deps, centre, roster(3), { fullRoll: false }),
     );
 
-    expect(answerTo(error, 'students')).toMatchObject({ status: 503 });
+    expect(answerTo(error, 'students')).toMatchObject({
+      status: 409,
+      body: { error: { code: 'IMPORT_IN_PROGRESS' } },
+    });
+    expect(ddb.commandCalls(TransactWriteCommand)).toHaveLength(1);
   });
 
   it('creates every student once when run again after the failure', async () => {
