@@ -1,5 +1,6 @@
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
+import QRCode from 'qrcode';
 import { describe, expect, it } from 'vitest';
 import {
   credentialOffer,
@@ -95,6 +96,23 @@ describe('renderOfferQr', () => {
         }
       }
     }
+  });
+
+  it("draws the pixels qrcode's own 32-bit PNG would, in one bit each", async () => {
+    const ours = await renderOfferQr(OFFER_URI);
+    const theirs = await QRCode.toDataURL(OFFER_URI, {
+      errorCorrectionLevel: 'M',
+      margin: QUIET_ZONE_MODULES,
+      scale: 8,
+      color: { dark: '#000000ff', light: '#ffffffff' },
+    });
+
+    const a = decodePng(ours.png);
+    const b = decodePng(theirs);
+
+    expect([a.width, a.height]).toEqual([b.width, b.height]);
+    expect(Buffer.compare(a.data, b.data)).toBe(0);
+    expect(ours.png.length).toBeLessThan(theirs.length);
   });
 
   it('gives an SVG on an opaque white background', async () => {
