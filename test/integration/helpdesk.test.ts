@@ -365,9 +365,16 @@ describe('the logs of a full run', () => {
         'step-functions.log',
       ]),
     );
+    // One pass of one pattern over each line finds the few lines worth a
+    // closer look: the logs of a whole run are tens of megabytes.
+    const any = new RegExp(
+      patterns.map((p) => `(?:${p.pattern.source})`).join('|'),
+      'iu',
+    );
     for (const file of files) {
       const lines = readFileSync(join(logDir, file), 'utf8').split('\n');
       lines.forEach((line, i) => {
+        if (!any.test(line)) return;
         let parsed: unknown = line;
         try {
           parsed = JSON.parse(line);
@@ -387,5 +394,5 @@ describe('the logs of a full run', () => {
     }
 
     expect(findings).toEqual([]);
-  });
+  }, 120_000);
 });
