@@ -42,7 +42,7 @@ import {
 } from '../wallet/presentation.js';
 import type { Signer } from '../wallet/signer.js';
 import { statusValues } from '../wallet/status-list.js';
-import { hasRole } from './access.js';
+import { centreAccess, hasRole, requireStaffRole } from './access.js';
 import type { Chain } from './chains.js';
 import { challengeOf } from './challenges.js';
 import { closuresOf } from './closures.js';
@@ -500,12 +500,16 @@ export async function listReports(
   urn: string,
   query: ReportListQuery,
 ): Promise<Page<ReturnType<typeof reportSummary>>> {
-  const staff = await getEntity<Staff>(
-    deps.db,
-    deps.config.TABLE_NAME,
-    keys.staff(urn, caller.sub),
+  // As every centre route: the operator, who knows the centre, is told it
+  // reaches no centre's staff work, and a deactivated member of staff why.
+  const staff = requireStaffRole(
+    await centreAccess(deps, urn, caller),
+    'centre-admin',
+    'head-of-year',
+    'form-tutor',
+    'subject-staff',
+    'exams-officer',
   );
-  if (!staff?.active) throw notFound();
 
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {
