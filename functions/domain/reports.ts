@@ -25,6 +25,7 @@ import { newId, sha256 } from '../lib/ids.js';
 import { keys, table } from '../lib/keys.js';
 import { logger } from '../lib/logger.js';
 import { count } from '../lib/metrics.js';
+import { takeFromWindow } from '../lib/rate-windows.js';
 import {
   batchGet,
   cancellationCodes,
@@ -59,6 +60,7 @@ import {
   type TransactItem,
 } from './report-store.js';
 import {
+  pastoralGroupIds,
   type Report,
   type ReportedQualification,
   type ReportKind,
@@ -216,6 +218,7 @@ export async function submitReport(
 
   const retried = await existingReport(deps, urn, fingerprint);
   if (retried) return retried;
+  await takeReportAllowance(deps, chain.chainId);
 
   const TableName = deps.config.TABLE_NAME;
   const items = await batchGet(deps.db, TableName, [
@@ -240,6 +243,7 @@ export async function submitReport(
     ...(student?.year
       ? { yearGroupId: groupIdFor('year', yearGroupName(student.year)) }
       : {}),
+    ...(student?.form ? { formGroupId: groupIdFor('form', student.form) } : {}),
     kind: input.kind,
     ...(input.qualification ? { qualification: input.qualification } : {}),
     details: input.details,
@@ -292,6 +296,28 @@ export async function submitReport(
   await startRouting(deps, report);
 
   return { reportId, status: report.status, created: true };
+}
+
+/**
+ * Counts a new report against its chain's allowance: a retry of one
+ * already open never gets here, so only new reports count.
+ */
+export async function takeReportAllowance(deps: Deps, chainId: string) {
+  const take = await takeFromWindow(
+    deps,
+    'reports',
+    chainId,
+    deps.config.REPORT_LIMIT,
+    deps.config.REPORT_WINDOW_SECONDS,
+  );
+  if (take.allowed) return;
+  throw new ApiError(
+    429,
+    'TOO_MANY_REPORTS',
+    'This app has sent as many reports as it may for now. Your centre ' +
+      'has the ones already sent; try again later if something is missing.',
+    { headers: { 'Retry-After': String(take.retryAfter) } },
+  );
 }
 
 /**
@@ -403,29 +429,30 @@ export async function reportStatus(
   return studentView(report);
 }
 
+/** A head of year of the student's year group or form group. */
+function isHeadOfYearOf(staff: Staff, report: Report): boolean {
+  return (
+    hasRole(staff, 'head-of-year') &&
+    pastoralGroupIds(report).some((id) => staff.groupIds.includes(id))
+  );
+}
+
 /**
  * Whether a member of staff sees and acts on a report: its assignee, a
- * head of year of the student's year group, or a centre admin.
+ * head of year of the student's year or form group, or a centre admin.
  */
 export function maySee(staff: Staff | undefined, report: Report): boolean {
   if (!staff?.active) return false;
   if (report.assigneeId === staff.staffId) return true;
   if (hasRole(staff, 'centre-admin')) return true;
-  return (
-    hasRole(staff, 'head-of-year') &&
-    report.yearGroupId !== undefined &&
-    staff.groupIds.includes(report.yearGroupId)
-  );
+  return isHeadOfYearOf(staff, report);
 }
 
 /** Whether a member of staff may give the report to someone else. */
 export function mayReassign(staff: Staff, report: Report): boolean {
   return (
     maySee(staff, report) &&
-    (hasRole(staff, 'centre-admin') ||
-      (hasRole(staff, 'head-of-year') &&
-        report.yearGroupId !== undefined &&
-        staff.groupIds.includes(report.yearGroupId)))
+    (hasRole(staff, 'centre-admin') || isHeadOfYearOf(staff, report))
   );
 }
 
@@ -543,10 +570,12 @@ export async function listReports(
     const visible = [mine()];
     if (years.length > 0) {
       names['#year'] = 'yearGroupId';
+      names['#form'] = 'formGroupId';
       years.forEach((g, i) => {
         values[`:y${i}`] = g;
       });
-      visible.push(`#year IN (${years.map((_, i) => `:y${i}`).join(', ')})`);
+      const held = years.map((_, i) => `:y${i}`).join(', ');
+      visible.push(`#year IN (${held})`, `#form IN (${held})`);
     }
     filters.push(`(${visible.join(' OR ')})`);
   }

@@ -405,7 +405,8 @@ export function buildEvent(parts: EventParts): APIGatewayProxyEvent {
  * repeated header's last value goes in `headers`, all in the other map.
  */
 function eventHeaders(req: IncomingMessage, sourceIp: string) {
-  const multiValueHeaders: Record<string, string[]> = {};
+  // No prototype: a header may be named `constructor`.
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -462,19 +463,20 @@ function headerValue(
 }
 
 function eventQuery(query: string) {
-  const params = new URLSearchParams(query);
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of params) {
-    multi[name] = [...(multi[name] ?? []), value];
+  // A Map, not an object: a parameter may be named `constructor` or
+  // `__proto__`, which an object literal already answers to.
+  const multi = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(query)) {
+    multi.set(name, [...(multi.get(name) ?? []), value]);
   }
-  if (!Object.keys(multi).length) return { single: null, multi: null };
+  if (!multi.size) return { single: null, multi: null };
 
-  const single: Record<string, string> = {};
-  for (const [name, values] of Object.entries(multi)) {
-    single[name] = values.at(-1) ?? '';
-  }
-
-  return { single, multi };
+  return {
+    single: Object.fromEntries(
+      [...multi].map(([name, values]) => [name, values.at(-1) ?? '']),
+    ),
+    multi: Object.fromEntries(multi),
+  };
 }
 
 function isBinary(headers: Record<string, string>): boolean {
