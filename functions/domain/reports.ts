@@ -90,6 +90,20 @@ export const invalidPresentation = (cause?: unknown) =>
   );
 
 /**
+ * The genuine holder of a record the centre has since withdrawn: they
+ * proved the key, so saying so tells them only what the public status list
+ * already says, and tells them what to do instead of retrying.
+ */
+export const withdrawnRecord = (cause?: unknown) =>
+  new ApiError(
+    403,
+    'RECORD_WITHDRAWN',
+    'This record has been withdrawn by the centre, so it cannot report ' +
+      'an error or show a report. Ask the centre for a new code.',
+    { cause },
+  );
+
+/**
  * Checks a presentation and finds the chain its credential belongs to:
  * the issuer's signature and the key binding (wallet/presentation.ts),
  * the nonce used up here and now, the index's block to its chain, the
@@ -107,6 +121,7 @@ export async function acceptPresentation(
   } catch (error) {
     if (error instanceof PresentationError) {
       logger.info('presentation refused', { reason: error.reason });
+      if (error.reason === 'revoked') throw withdrawnRecord(error);
       throw invalidPresentation(error);
     }
     throw error;
@@ -486,8 +501,10 @@ export function reportSummary(report: Report) {
     kind: report.kind,
     ...(report.qualification ? { qualification: report.qualification } : {}),
     status: report.status,
-    phase: report.phase,
-    level: report.level,
+    // Where the route stands, while it runs; a closed report has none.
+    ...(report.status === 'open' || report.status === 'acknowledged'
+      ? { phase: report.phase, level: report.level }
+      : {}),
     ...(report.assigneeId ? { assigneeId: report.assigneeId } : {}),
     ...(report.deadline ? { deadline: report.deadline } : {}),
     createdAt: report.createdAt,

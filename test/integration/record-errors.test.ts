@@ -253,4 +253,39 @@ describe('a record-error report, from the wallet to the helpdesk', () => {
     expect(noCentre.status, noCentre.text).toBe(404);
     expect(noCentre.body.error.code).toBe('NOT_FOUND');
   });
+
+  it('tells the holder of a withdrawn record to ask the centre, not to retry', async () => {
+    const student = centre.form11a[1]?.studentId ?? '';
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student,
+    );
+    const withdrawn = await linkWallet(
+      stack.apiUrl,
+      offer.credentialOffer,
+      offer.txCode,
+    );
+    const revoked = await call(
+      'POST',
+      `/centres/${centre.urn}/offers/${offer.offerId}/revoke`,
+      {
+        token: centre.tutor.token,
+        json: { reason: 'Issued to the wrong student' },
+      },
+    );
+    expect(revoked.status, revoked.text).toBe(200);
+
+    const answer = await call('POST', '/record-errors', {
+      json: {
+        presentation: (await present(withdrawn)).presentation,
+        kind: 'other',
+        details: 'This is not my record.',
+      },
+    });
+
+    expect(answer.status, answer.text).toBe(403);
+    expect(answer.body.error.code).toBe('RECORD_WITHDRAWN');
+  });
 });
