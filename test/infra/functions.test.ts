@@ -68,6 +68,7 @@ const extraActions: Record<RouteGroup, string[]> = {
   reports: ['kms:GetPublicKey', 'ses:SendEmail', 'states:StartExecution'],
   enquiries: ['ses:SendEmail'],
   'subject-access': [],
+  console: [],
 };
 
 interface Statement {
