@@ -40,7 +40,7 @@ function navigation(viewer: Viewer | undefined, active?: Section) {
     const link = sectionLinks[section];
     const current = section === active;
     return html`<li class="govuk-service-navigation__item${current ? ' govuk-service-navigation__item--active' : ''}">
-      <a class="govuk-service-navigation__link" href="${link.href}"${current ? html` aria-current="true"` : ''}>${current ? html`<strong class="govuk-service-navigation__active-fallback">${link.text}</strong>` : link.text}</a>
+      <a class="govuk-service-navigation__link" href="${link.href}"${current ? html` aria-current="page"` : ''}>${current ? html`<strong class="govuk-service-navigation__active-fallback">${link.text}</strong>` : link.text}</a>
     </li>`;
   });
 
@@ -53,7 +53,7 @@ function navigation(viewer: Viewer | undefined, active?: Section) {
       ${
         viewer
           ? html`<nav aria-label="Menu" class="govuk-service-navigation__wrapper">
-        <button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden>Menu</button>
+        <button type="button" class="govuk-service-navigation__toggle govuk-js-service-navigation-toggle" aria-controls="navigation" hidden aria-hidden="true">Menu</button>
         <ul class="govuk-service-navigation__list" id="navigation">
           ${items}
           <li class="govuk-service-navigation__item">
@@ -76,7 +76,7 @@ export function page(o: PageOptions): string {
   const title = `${o.hasErrors ? 'Error: ' : ''}${o.title} – ${serviceName}`;
 
   return html`<!DOCTYPE html>
-<html lang="en" class="govuk-template govuk-template--rebranded">
+<html lang="en" class="govuk-template">
 <head>
   <meta charset="utf-8">
   <title>${title}</title>
@@ -90,10 +90,10 @@ export function page(o: PageOptions): string {
 </head>
 <body class="govuk-template__body">
   <a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">Skip to main content</a>
-  <header class="govuk-header" data-module="govuk-header">
+  <header class="govuk-header">
     <div class="govuk-header__container govuk-width-container">
       <div class="govuk-header__logo">
-        <a href="/console" class="govuk-header__link govuk-header__link--homepage">
+        <a href="/console" class="govuk-header__homepage-link">
           <span class="govuk-header__product-name console-product-name">Education Records</span>
         </a>
       </div>

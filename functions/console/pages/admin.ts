@@ -588,10 +588,13 @@ async function addStudents(ctx: Signed, params: Record<string, string>) {
   );
   if (answer.status !== 200)
     return groupPage(ctx, params, { refusal: refused(answer) });
-  const body = answer.body as { added?: number; unknown?: string[] };
+  const body = answer.body as { added: string[]; notFound: unknown[] };
+  const missing = body.notFound.length;
 
   return groupPage(ctx, params, {
-    banner: `Students added${typeof body.added === 'number' ? `: ${body.added}` : ''}${body.unknown?.length ? `. Not found: ${body.unknown.length} UPNs` : ''}.`,
+    banner:
+      `Students added: ${body.added.length}.` +
+      (missing ? ` ${missing} UPNs matched no student on roll.` : ''),
   });
 }
 
@@ -600,8 +603,9 @@ async function removeStudent(ctx: Signed, params: Record<string, string>) {
     'DELETE',
     `${urnOf(ctx)}/groups/${segment(params.groupId ?? '')}/students/${segment(params.studentId ?? '')}`,
   );
-  if (answer.status !== 200)
+  if (answer.status !== 204) {
     return groupPage(ctx, params, { refusal: refused(answer) });
+  }
 
   return groupPage(ctx, params, {
     banner: 'The student is removed from the group.',
