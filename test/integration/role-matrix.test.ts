@@ -148,6 +148,16 @@ const expectations: Record<string, RoleExpectation> = {
     }),
   },
   'GET /centres/{urn}/staff': { allow: keepers },
+  // Everyone at the centre sees their own record; the operator has none.
+  'GET /centres/{urn}/staff/me': {
+    allow: {
+      admin: 200,
+      headOfYear: 200,
+      tutor: 200,
+      subjectStaff: 200,
+      examsOfficer: 200,
+    },
+  },
   'POST /centres/{urn}/staff/import': {
     // The operator's rows are refused one by one in a 200 report.
     allow: { admin: 200, operator: 200 },
