@@ -14,9 +14,10 @@ const kindWords: Record<Report['kind'], string> = {
   other: 'another error',
 };
 
+/** The report's page in the staff console, where it is acted on. */
 function reportLink(deps: Deps, report: Pick<Report, 'urn' | 'reportId'>) {
   const base = deps.config.CONSOLE_URL ?? deps.config.ISSUER_URL;
-  return `${base}/centres/${report.urn}/error-reports/${report.reportId}`;
+  return `${base}/console/reports/${encodeURIComponent(report.reportId)}`;
 }
 
 const levelWords: Record<RouteLevel, string> = {
