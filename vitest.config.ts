@@ -1,8 +1,9 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Four tiers, one folder each. `npm test` runs them all; one alone is
- * `npx vitest run --project unit` (or infra, workflows, integration).
+ * Five tiers, one folder each. `npm test` runs them all; one alone is
+ * `npx vitest run --project unit` (or infra, workflows, integration,
+ * browser).
  * Coverage, with its floor, is for the unit tier:
  * `npx vitest run --project unit --coverage`.
  */
@@ -48,6 +49,19 @@ export default defineConfig({
           // One stack, two cores: files take turns rather than contend.
           fileParallelism: false,
           testTimeout: 30_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        extends: true,
+        test: {
+          // The staff console in headless Chromium (playwright-core), on
+          // a local stack of its own started by the same globalSetup.
+          name: 'browser',
+          include: ['test/browser/**/*.test.ts'],
+          globalSetup: ['test/support/local-stack.ts'],
+          fileParallelism: false,
+          testTimeout: 120_000,
           hookTimeout: 120_000,
         },
       },

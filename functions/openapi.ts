@@ -11,7 +11,7 @@ import {
   reportStatusBody,
   resolveBody,
 } from './report-schemas.js';
-import { type Route, routeKey, routes } from './routes.js';
+import { isConsoleRoute, type Route, routeKey, routes } from './routes.js';
 import {
   bulkGroupStudentsBody,
   createCentreBody,
@@ -138,7 +138,9 @@ function operation(route: Route) {
 /** The OpenAPI 3.1 document of the region's API. */
 export function openApiDocument(serverUrl: string) {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) {
+  // The console's routes answer HTML pages for browsers, not the API's
+  // JSON: they are not part of the API the document describes.
+  for (const route of routes.filter((r) => !isConsoleRoute(r))) {
     paths[route.path] ??= {};
     (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] =
       operation(route);

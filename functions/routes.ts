@@ -19,6 +19,7 @@ export const routeGroups = [
   'reports',
   'enquiries',
   'subject-access',
+  'console',
 ] as const;
 
 export type RouteGroup = (typeof routeGroups)[number];
@@ -86,6 +87,12 @@ export const routes: readonly Route[] = [
   {
     method: 'GET',
     path: '/centres/{urn}/staff',
+    group: 'staff',
+    access: 'staff',
+  },
+  {
+    method: 'GET',
+    path: '/centres/{urn}/staff/me',
     group: 'staff',
     access: 'staff',
   },
@@ -423,7 +430,30 @@ export const routes: readonly Route[] = [
     group: 'subject-access',
     access: 'operator',
   },
+
+  // The staff console: HTML pages over the API above. Public at the
+  // gateway: the console checks its own session cookie, then calls the
+  // API with the staff member's token, so every access rule stays there.
+  // `{proxy+}` is every deeper path (API Gateway's greedy parameter).
+  { method: 'GET', path: '/console', group: 'console', access: 'public' },
+  {
+    method: 'GET',
+    path: '/console/{proxy+}',
+    group: 'console',
+    access: 'public',
+  },
+  {
+    method: 'POST',
+    path: '/console/{proxy+}',
+    group: 'console',
+    access: 'public',
+    accepts: form,
+  },
 ];
+
+/** Routes that answer HTML pages, not the API's JSON. */
+export const isConsoleRoute = (route: Pick<Route, 'group'>) =>
+  route.group === 'console';
 
 /** The key a handler uses to find its implementation: `METHOD /path`. */
 export function routeKey(route: Pick<Route, 'method' | 'path'>): string {

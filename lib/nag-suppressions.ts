@@ -174,3 +174,93 @@ export function suppressObservabilityFindings(role: IConstruct): void {
     true,
   );
 }
+
+/**
+ * The console's asset bucket and distribution: public static files (the
+ * GOV.UK Frontend stylesheet, fonts, images and one script), nothing
+ * personal, so access logs and WAF are not kept for them.
+ */
+export function suppressAssetFindings(
+  bucket: IConstruct,
+  distribution: IConstruct,
+): void {
+  NagSuppressions.addResourceSuppressions(bucket, [
+    {
+      id: 'AwsSolutions-S1',
+      reason:
+        'Static, public files of the console (no personal data); ' +
+        'CloudFront is the only reader, through origin access control.',
+    },
+  ]);
+  NagSuppressions.addResourceSuppressions(distribution, [
+    {
+      id: 'AwsSolutions-CFR1',
+      reason:
+        'Staff work from schools, homes and trips anywhere; the files are ' +
+        'public GOV.UK Frontend assets, so no geography is kept out.',
+    },
+    {
+      id: 'AwsSolutions-CFR2',
+      reason:
+        'Static files only; the pages and the API are behind the ' +
+        'regional WAF on API Gateway.',
+    },
+    {
+      id: 'AwsSolutions-CFR3',
+      reason:
+        'Static, public files with nothing personal in their paths or ' +
+        'answers: an access log of them would record nothing worth keeping.',
+    },
+    {
+      id: 'AwsSolutions-CFR4',
+      reason:
+        'The default CloudFront certificate is used; the distribution ' +
+        'asks TLS 1.2 (TLSv1.2_2021), which CloudFront applies with a ' +
+        'custom certificate only.',
+    },
+  ]);
+}
+
+/**
+ * BucketDeployment's own function and role (made by the CDK, run only at
+ * deploy time): its managed policy and wildcard grants on the bucket and
+ * the CDK's asset bucket.
+ */
+export function suppressAssetDeploymentFindings(
+  scope: IConstruct,
+  deployments: IConstruct[],
+): void {
+  const stack = scope.node.scopes[0];
+  const targets = [
+    ...deployments,
+    ...(stack?.node.findAll() ?? []).filter((c) =>
+      c.node.id.startsWith('Custom::CDKBucketDeployment'),
+    ),
+  ];
+  for (const target of targets) {
+    NagSuppressions.addResourceSuppressions(
+      target,
+      [
+        {
+          id: 'AwsSolutions-IAM4',
+          reason:
+            "The CDK's BucketDeployment function uses the basic execution " +
+            'role for its logs; it runs only at deploy time, never in service.',
+        },
+        {
+          id: 'AwsSolutions-IAM5',
+          reason:
+            "BucketDeployment's typed grants: read the CDK asset bucket's " +
+            "objects and write this bucket's (bucket/*).",
+        },
+        {
+          id: 'AwsSolutions-L1',
+          reason:
+            "The CDK sets BucketDeployment's runtime, not this app; the " +
+            'function runs only at deploy time, under CloudFormation.',
+        },
+      ],
+      true,
+    );
+  }
+}

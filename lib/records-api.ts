@@ -197,7 +197,8 @@ export class RecordsApi extends Construct {
 
 /** `method.request.path.<name>` for every `{name}` in a resource path. */
 export function pathParameters(path: string): Record<string, boolean> {
-  const names = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+  // `{proxy+}` (greedy) is the parameter `proxy`.
+  const names = [...path.matchAll(/\{([^}+]+)\+?\}/g)].map((m) => m[1]);
   return Object.fromEntries(
     names.map((name) => [`method.request.path.${name}`, true]),
   );

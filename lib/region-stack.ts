@@ -17,6 +17,7 @@ import {
   regionDashboard,
   vouchingVelocityAlarm,
 } from './alarms.js';
+import { ConsoleAssets } from './console-assets.js';
 import { Firewall } from './firewall.js';
 import {
   suppressFunctionFindings,
@@ -102,6 +103,8 @@ export class RegionStack extends Stack {
   readonly routingFunction: ProjectFunction;
   readonly functions: Record<RouteGroup, ProjectFunction>;
   readonly api: RecordsApi;
+  /** The staff console's static files, behind CloudFront. */
+  readonly consoleAssets: ConsoleAssets;
   readonly firewall: Firewall;
   readonly alarms: Alarms;
   /**
@@ -127,6 +130,13 @@ export class RegionStack extends Stack {
       awsRegion: config.awsRegion,
       invitationsFrom: config.invitationsFrom,
       lifecycle,
+      consoleOrigin: `https://${config.domainName}`,
+      hostedUiPrefix: `education-records-${props.regionName}-${config.stage}`,
+    });
+    this.consoleAssets = new ConsoleAssets(this, 'ConsoleAssets', {
+      lifecycle,
+      dataKey,
+      consoleOrigin: `https://${config.domainName}`,
     });
     this.offerExpiry = new OfferExpiry(this, 'OfferExpiry', {
       table,
@@ -185,6 +195,7 @@ export class RegionStack extends Stack {
           environment: {
             ...environment,
             POWERTOOLS_SERVICE_NAME: `education-records-${group}`,
+            ...(group === 'console' ? this.consoleEnvironment(config) : {}),
           },
           dataKey,
           lifecycle,
@@ -271,6 +282,21 @@ export class RegionStack extends Stack {
       alarms: this.alarms.alarms,
     });
     this.addOutputs(config);
+  }
+
+  /**
+   * The console's settings: it calls the API on the region's own domain,
+   * signs staff in through the hosted UI and takes its static files from
+   * CloudFront (see functions/console/settings.ts).
+   */
+  private consoleEnvironment(config: RegionConfig): Record<string, string> {
+    return {
+      API_URL: `https://${config.domainName}`,
+      CONSOLE_ORIGIN: `https://${config.domainName}`,
+      CONSOLE_SIGN_IN: 'hosted-ui',
+      COGNITO_DOMAIN: this.staff.hostedUiUrl,
+      CONSOLE_ASSETS_URL: this.consoleAssets.url,
+    };
   }
 
   /**

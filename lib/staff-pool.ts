@@ -3,9 +3,12 @@ import {
   AccountRecovery,
   FeaturePlan,
   Mfa,
+  OAuthScope,
   StandardThreatProtectionMode,
   UserPool,
   type UserPoolClient,
+  UserPoolClientIdentityProvider,
+  type UserPoolDomain,
   UserPoolEmail,
 } from 'aws-cdk-lib/aws-cognito';
 import { Construct } from 'constructs';
@@ -19,6 +22,10 @@ export interface StaffPoolProps {
   /** A verified SES identity the invitations are sent from. */
   invitationsFrom: string;
   lifecycle: Lifecycle;
+  /** The staff console's origin (`https://<region's domain>`). */
+  consoleOrigin: string;
+  /** The hosted UI's prefix: `<prefix>.auth.<region>.amazoncognito.com`. */
+  hostedUiPrefix: string;
 }
 
 /**
@@ -28,6 +35,10 @@ export interface StaffPoolProps {
 export class StaffPool extends Construct {
   readonly userPool: UserPool;
   readonly client: UserPoolClient;
+  /** Cognito's hosted UI, where the staff console signs staff in. */
+  readonly hostedUi: UserPoolDomain;
+  /** `https://<prefix>.auth.<region>.amazoncognito.com`. */
+  readonly hostedUiUrl: string;
 
   constructor(scope: Construct, id: string, props: StaffPoolProps) {
     super(scope, id);
@@ -77,13 +88,27 @@ export class StaffPool extends Construct {
     this.client = this.userPool.addClient('StaffClient', {
       generateSecret: false,
       authFlows: { userSrp: true },
-      disableOAuth: true,
+      // The staff console signs in through the hosted UI: authorization
+      // code with PKCE (no client secret), back to the console only. The
+      // admin scope is the one the API's authorizer asks of every token.
+      oAuth: {
+        flows: { authorizationCodeGrant: true },
+        scopes: [OAuthScope.OPENID, OAuthScope.EMAIL, OAuthScope.COGNITO_ADMIN],
+        callbackUrls: [`${props.consoleOrigin}/console/auth/callback`],
+        logoutUrls: [`${props.consoleOrigin}/console/signed-out`],
+      },
+      supportedIdentityProviders: [UserPoolClientIdentityProvider.COGNITO],
       accessTokenValidity: Duration.hours(1),
       idTokenValidity: Duration.hours(1),
       refreshTokenValidity: Duration.hours(12),
       enableTokenRevocation: true,
       preventUserExistenceErrors: true,
     });
+
+    this.hostedUi = this.userPool.addDomain('HostedUi', {
+      cognitoDomain: { domainPrefix: props.hostedUiPrefix },
+    });
+    this.hostedUiUrl = this.hostedUi.baseUrl();
 
     for (const groupName of staffGroups) {
       this.userPool.addGroup(`${groupName}Group`, { groupName });

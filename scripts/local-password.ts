@@ -26,6 +26,15 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const stack = JSON.parse(readFileSync(file, 'utf8'));
+  if (email === stack.operator?.username?.toLowerCase()) {
+    // The stack keeps the operator's password in .local/stack.json, which
+    // the import CLI and the demo sign in with; a new one would lock them
+    // out until the next start.
+    process.stderr.write(
+      `${email} is the operator: its password is in .local/stack.json.\n`,
+    );
+    process.exit(2);
+  }
   const password = `${randomBytes(12).toString('base64url')}-Aa1`;
   const cognito = new CognitoIdentityProviderClient({
     endpoint: stack.cognitoEndpoint,

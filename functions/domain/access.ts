@@ -61,8 +61,9 @@ function listRoles(wanted: Role[]): string {
 
 /**
  * The caller must be active staff at the centre holding one of the roles.
- * The operator and helpdesk reach no centre's staff or students here: they
- * get a 403 that says so, since they know the centre exists.
+ * The operator reaches no centre's staff or students here: it gets a 403
+ * that says so, since it knows the centre exists. The helpdesk never gets
+ * this far: `centreAccess` gives it the 404 of anyone outside the centre.
  */
 export function requireStaffRole(
   access: CentreAccess,

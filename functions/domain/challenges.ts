@@ -8,9 +8,17 @@
 import { stableId } from '../lib/ids.js';
 import type { ReportedQualification } from './report-types.js';
 
-/** A qualification as challenge sets name it: QAN and subject, hashed. */
+/**
+ * A qualification as challenge sets name it: QAN and subject, hashed. Both
+ * are compared as a person would type them: letter case, spacing and
+ * compatibility forms do not matter ("english  language" is "English
+ * Language"; a QAN's slashes may be left out).
+ */
 export const qualificationKey = (q: ReportedQualification) =>
-  stableId(q.qan, q.subject);
+  stableId(
+    q.qan.normalize('NFKC').replace(/[\s/]/g, '').toUpperCase(),
+    q.subject.normalize('NFKC').trim().replace(/\s+/g, ' ').toLowerCase(),
+  );
 
 /** The report's element of its student's challenge set. */
 export const challengeOf = (reportId: string, q?: ReportedQualification) =>

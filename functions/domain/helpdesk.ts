@@ -12,6 +12,8 @@ import {
 } from '../lib/table.js';
 import type { Chain } from './chains.js';
 import { offerStatusAt } from './offers.js';
+import type { Report } from './report-types.js';
+import { reportDetail } from './reports.js';
 import { foldName } from './student-locator.js';
 import type { Offer, OfferStatus, Student, Vouch } from './types.js';
 
@@ -164,7 +166,8 @@ export interface Trail {
  * Everything the table holds about one student, oldest first, a page at a
  * time: one Query of their GSI1 partition, which lists their vouches,
  * offers (with their fate), chains, audit entries, reports and enquiries.
- * Reports and enquiries are shown as stored, without keys.
+ * Reports as their staff view shows them; enquiries as stored, without
+ * keys.
  */
 export async function studentTrail(
   deps: Deps,
@@ -229,7 +232,7 @@ export async function studentTrail(
         trail.audit.push(entity(item));
         break;
       case 'report':
-        trail.reports.push(entity(item));
+        trail.reports.push(reportDetail(entity<Report>(item)));
         break;
       case 'enquiry':
         trail.enquiries.push(entity(item));

@@ -14,20 +14,44 @@ const kindWords: Record<Report['kind'], string> = {
   other: 'another error',
 };
 
+/** The report's page in the staff console, where it is acted on. */
 function reportLink(deps: Deps, report: Pick<Report, 'urn' | 'reportId'>) {
   const base = deps.config.CONSOLE_URL ?? deps.config.ISSUER_URL;
-  return `${base}/centres/${report.urn}/error-reports/${report.reportId}`;
+  return `${base}/console/reports/${encodeURIComponent(report.reportId)}`;
 }
 
 const levelWords: Record<RouteLevel, string> = {
   assignee: 'You vouched for this student, so it comes to you first.',
   'heads-of-year':
-    "It comes to you as head of the student's year: nobody has acted on " +
-    'it yet.',
+    "It comes to you as head of the student's year: the member of staff " +
+    'who vouched for them has not acted on it in time, or is no longer ' +
+    'at the centre.',
   'centre-admins':
-    'It comes to you as centre admin: neither the member of staff nor ' +
-    'the heads of year have acted on it yet.',
+    'It comes to you as centre admin: nobody before you (the member of ' +
+    "staff who vouched, then the student's heads of year) has acted on it " +
+    'in time, or there is nobody in that place.',
 };
+
+/**
+ * A wait's end as a person reads it: waits end at midnight in London
+ * after their last school day, so "by the end of Wednesday 9 December".
+ */
+export function deadlineWords(deadline: string): string {
+  const lastMoment = new Date(new Date(deadline).getTime() - 1);
+  if (Number.isNaN(lastMoment.getTime())) return deadline;
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone: 'Europe/London',
+    weekday: 'long',
+    day: 'numeric',
+    month: 'long',
+    year: 'numeric',
+  }).formatToParts(lastMoment);
+  const part = (type: Intl.DateTimeFormatPartTypes) =>
+    parts.find((p) => p.type === type)?.value ?? '';
+  // The GOV.UK style: "Wednesday 9 December 2026", no comma.
+  const day = ['weekday', 'day', 'month', 'year'] as const;
+  return `the end of ${day.map(part).join(' ')}`;
+}
 
 export function assignmentNotice(
   deps: Deps,
@@ -42,7 +66,8 @@ export function assignmentNotice(
       `A student at centre ${report.urn} has reported ` +
       `${kindWords[report.kind]} in their education record.\n\n` +
       `${levelWords[level]}\n\n` +
-      `Please ${waitingFor} it by ${deadline}: ${reportLink(deps, report)}\n`,
+      `Please ${waitingFor} it by ${deadlineWords(deadline)}: ` +
+      `${reportLink(deps, report)}\n`,
   };
 }
 
@@ -51,7 +76,7 @@ export function reassignmentNotice(deps: Deps, report: Report) {
     subject: `Record error report ${report.reportId} was assigned to you`,
     text:
       `A record error report at centre ${report.urn} was assigned to you.` +
-      `\n\nPlease acknowledge it by ${report.deadline}: ` +
+      `\n\nPlease acknowledge it by ${deadlineWords(report.deadline ?? '')}: ` +
       `${reportLink(deps, report)}\n`,
   };
 }

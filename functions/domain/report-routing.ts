@@ -33,7 +33,11 @@ import {
   reportChanged,
   reportUpdate,
 } from './report-store.js';
-import type { Report, RouteLevel } from './report-types.js';
+import {
+  pastoralGroupIds,
+  type Report,
+  type RouteLevel,
+} from './report-types.js';
 import { schoolDaysEnd } from './school-days.js';
 import type { Staff } from './types.js';
 
@@ -165,7 +169,7 @@ async function escalate(
   while (target !== 'helpdesk') {
     recipients =
       target === 'heads-of-year'
-        ? await headsOfYear(deps, report.urn, report.yearGroupId)
+        ? await headsOfYear(deps, report.urn, pastoralGroupIds(report))
         : await centreStaffWithRole(deps, report.urn, 'centre-admin');
     if (recipients.length > 0) break;
     target = nextLevel(target);

@@ -284,18 +284,27 @@ export async function centreStaffWithRole(
 export async function headsOfYear(
   deps: Deps,
   urn: string,
-  yearGroupId: string | undefined,
+  groupIds: readonly string[],
 ): Promise<Staff[]> {
-  if (!yearGroupId) return [];
-  const members = await queryAll(deps.db, {
-    TableName: deps.config.TABLE_NAME,
-    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :staff)',
-    ExpressionAttributeValues: {
-      ':pk': keys.groupPartition(urn, yearGroupId),
-      ':staff': keys.staffPrefix(),
-    },
-  });
-  const ids = members.map((m) => String(m.SK).slice(keys.staffPrefix().length));
+  const members = (
+    await Promise.all(
+      groupIds.map((groupId) =>
+        queryAll(deps.db, {
+          TableName: deps.config.TABLE_NAME,
+          KeyConditionExpression: 'PK = :pk AND begins_with(SK, :staff)',
+          ExpressionAttributeValues: {
+            ':pk': keys.groupPartition(urn, groupId),
+            ':staff': keys.staffPrefix(),
+          },
+        }),
+      ),
+    )
+  ).flat();
+  const ids = [
+    ...new Set(
+      members.map((m) => String(m.SK).slice(keys.staffPrefix().length)),
+    ),
+  ];
   const staff = await staffByIds(deps, urn, ids);
   return staff.filter((s) => s.active && s.roles.includes('head-of-year'));
 }

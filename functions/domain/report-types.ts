@@ -59,8 +59,13 @@ export interface Report {
   vouchId?: string;
   /** The member of staff who vouched and made the code. */
   voucherId?: string;
-  /** The student's year group when reported: its heads of year see it. */
+  /**
+   * The student's year and form groups when reported: the heads of year
+   * assigned to either see the report and are its second level. A centre
+   * may give its heads of year the year group or every form of the year.
+   */
   yearGroupId?: string;
+  formGroupId?: string;
   kind: ReportKind;
   qualification?: ReportedQualification;
   /** Plain text from the student; never rendered as markup. */
@@ -107,3 +112,9 @@ export interface Enquiry {
   createdAt: string;
   updatedAt: string;
 }
+
+/** The groups whose heads of year look after the report's student. */
+export const pastoralGroupIds = (report: Report): string[] =>
+  [report.yearGroupId, report.formGroupId].filter(
+    (id): id is string => id !== undefined,
+  );

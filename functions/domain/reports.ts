@@ -26,6 +26,7 @@ import { keys, table } from '../lib/keys.js';
 import { logger } from '../lib/logger.js';
 import { mailerOf } from '../lib/mailer.js';
 import { count } from '../lib/metrics.js';
+import { takeFromWindow } from '../lib/rate-windows.js';
 import { sfnOf } from '../lib/sfn.js';
 import {
   batchGet,
@@ -44,7 +45,7 @@ import {
 } from '../wallet/presentation.js';
 import type { Signer } from '../wallet/signer.js';
 import { statusValues } from '../wallet/status-list.js';
-import { hasRole } from './access.js';
+import { centreAccess, hasRole, requireStaffRole } from './access.js';
 import type { Chain } from './chains.js';
 import { challengeOf } from './challenges.js';
 import { closuresOf } from './closures.js';
@@ -61,6 +62,7 @@ import {
   type TransactItem,
 } from './report-store.js';
 import {
+  pastoralGroupIds,
   type Report,
   type ReportedQualification,
   type ReportKind,
@@ -90,6 +92,20 @@ export const invalidPresentation = (cause?: unknown) =>
   );
 
 /**
+ * The genuine holder of a record the centre has since withdrawn: they
+ * proved the key, so saying so tells them only what the public status list
+ * already says, and tells them what to do instead of retrying.
+ */
+export const withdrawnRecord = (cause?: unknown) =>
+  new ApiError(
+    403,
+    'RECORD_WITHDRAWN',
+    'This record has been withdrawn by the centre, so it cannot report ' +
+      'an error or show a report. Ask the centre for a new code.',
+    { cause },
+  );
+
+/**
  * Checks a presentation and finds the chain its credential belongs to:
  * the issuer's signature and the key binding (wallet/presentation.ts),
  * the nonce used up here and now, the index's block to its chain, the
@@ -107,6 +123,7 @@ export async function acceptPresentation(
   } catch (error) {
     if (error instanceof PresentationError) {
       logger.info('presentation refused', { reason: error.reason });
+      if (error.reason === 'revoked') throw withdrawnRecord(error);
       throw invalidPresentation(error);
     }
     throw error;
@@ -218,6 +235,7 @@ export async function submitReport(
 
   const retried = await existingReport(deps, urn, fingerprint);
   if (retried) return retried;
+  await takeReportAllowance(deps, chain.chainId);
 
   const TableName = deps.config.TABLE_NAME;
   const items = await batchGet(deps.db, TableName, [
@@ -242,6 +260,7 @@ export async function submitReport(
     ...(student?.year
       ? { yearGroupId: groupIdFor('year', yearGroupName(student.year)) }
       : {}),
+    ...(student?.form ? { formGroupId: groupIdFor('form', student.form) } : {}),
     kind: input.kind,
     ...(input.qualification ? { qualification: input.qualification } : {}),
     details: input.details,
@@ -294,6 +313,28 @@ export async function submitReport(
   await startRouting(deps, report);
 
   return { reportId, status: report.status, created: true };
+}
+
+/**
+ * Counts a new report against its chain's allowance: a retry of one
+ * already open never gets here, so only new reports count.
+ */
+export async function takeReportAllowance(deps: Deps, chainId: string) {
+  const take = await takeFromWindow(
+    deps,
+    'reports',
+    chainId,
+    deps.config.REPORT_LIMIT,
+    deps.config.REPORT_WINDOW_SECONDS,
+  );
+  if (take.allowed) return;
+  throw new ApiError(
+    429,
+    'TOO_MANY_REPORTS',
+    'This app has sent as many reports as it may for now. Your centre ' +
+      'has the ones already sent; try again later if something is missing.',
+    { headers: { 'Retry-After': String(take.retryAfter) } },
+  );
 }
 
 /**
@@ -405,29 +446,30 @@ export async function reportStatus(
   return studentView(report);
 }
 
+/** A head of year of the student's year group or form group. */
+function isHeadOfYearOf(staff: Staff, report: Report): boolean {
+  return (
+    hasRole(staff, 'head-of-year') &&
+    pastoralGroupIds(report).some((id) => staff.groupIds.includes(id))
+  );
+}
+
 /**
  * Whether a member of staff sees and acts on a report: its assignee, a
- * head of year of the student's year group, or a centre admin.
+ * head of year of the student's year or form group, or a centre admin.
  */
 export function maySee(staff: Staff | undefined, report: Report): boolean {
   if (!staff?.active) return false;
   if (report.assigneeId === staff.staffId) return true;
   if (hasRole(staff, 'centre-admin')) return true;
-  return (
-    hasRole(staff, 'head-of-year') &&
-    report.yearGroupId !== undefined &&
-    staff.groupIds.includes(report.yearGroupId)
-  );
+  return isHeadOfYearOf(staff, report);
 }
 
 /** Whether a member of staff may give the report to someone else. */
 export function mayReassign(staff: Staff, report: Report): boolean {
   return (
     maySee(staff, report) &&
-    (hasRole(staff, 'centre-admin') ||
-      (hasRole(staff, 'head-of-year') &&
-        report.yearGroupId !== undefined &&
-        staff.groupIds.includes(report.yearGroupId)))
+    (hasRole(staff, 'centre-admin') || isHeadOfYearOf(staff, report))
   );
 }
 
@@ -461,8 +503,10 @@ export function reportSummary(report: Report) {
     kind: report.kind,
     ...(report.qualification ? { qualification: report.qualification } : {}),
     status: report.status,
-    phase: report.phase,
-    level: report.level,
+    // Where the route stands, while it runs; a closed report has none.
+    ...(report.status === 'open' || report.status === 'acknowledged'
+      ? { phase: report.phase, level: report.level }
+      : {}),
     ...(report.assigneeId ? { assigneeId: report.assigneeId } : {}),
     ...(report.deadline ? { deadline: report.deadline } : {}),
     createdAt: report.createdAt,
@@ -502,12 +546,16 @@ export async function listReports(
   urn: string,
   query: ReportListQuery,
 ): Promise<Page<ReturnType<typeof reportSummary>>> {
-  const staff = await getEntity<Staff>(
-    deps.db,
-    deps.config.TABLE_NAME,
-    keys.staff(urn, caller.sub),
+  // As every centre route: the operator, who knows the centre, is told it
+  // reaches no centre's staff work, and a deactivated member of staff why.
+  const staff = requireStaffRole(
+    await centreAccess(deps, urn, caller),
+    'centre-admin',
+    'head-of-year',
+    'form-tutor',
+    'subject-staff',
+    'exams-officer',
   );
-  if (!staff?.active) throw notFound();
 
   const names: Record<string, string> = {};
   const values: Record<string, unknown> = {
@@ -541,10 +589,12 @@ export async function listReports(
     const visible = [mine()];
     if (years.length > 0) {
       names['#year'] = 'yearGroupId';
+      names['#form'] = 'formGroupId';
       years.forEach((g, i) => {
         values[`:y${i}`] = g;
       });
-      visible.push(`#year IN (${years.map((_, i) => `:y${i}`).join(', ')})`);
+      const held = years.map((_, i) => `:y${i}`).join(', ');
+      visible.push(`#year IN (${held})`, `#form IN (${held})`);
     }
     filters.push(`(${visible.join(' OR ')})`);
   }

@@ -1,4 +1,5 @@
 import { centreAccess, requireStaffRole } from '../domain/access.js';
+import { staffSelf } from '../domain/me.js';
 import {
   authoriseStaffCreation,
   createStaff,
@@ -17,6 +18,11 @@ import { createStaffBody, listQuery, patchStaffBody } from '../schemas.js';
 const maxStaffFileBytes = 1_048_576;
 
 export const handler = createApiHandler('staff', {
+  'GET /centres/{urn}/staff/me': async (request) => {
+    const { urn } = centrePath(request);
+    return ok(await staffSelf(request.deps, request.caller as Caller, urn));
+  },
+
   'POST /centres/{urn}/staff': async (request) => {
     const { urn } = centrePath(request);
     const input = validate(createStaffBody, request.body);

@@ -124,6 +124,13 @@ const schema = z.object({
   REFRESH_LIMIT: positiveInt(10),
   REFRESH_WINDOW_SECONDS: positiveInt(60),
   /**
+   * Reports one chain (one student's linked app) may open in a window.
+   * Each e-mails a member of staff and starts a workflow, so a flood from
+   * one app is refused; a real student reports a handful in a season.
+   */
+  REPORT_LIMIT: positiveInt(10),
+  REPORT_WINDOW_SECONDS: positiveInt(86_400),
+  /**
    * Students one member of staff may vouch for in a window before the
    * helpdesk is told (metric, alarm, audit entry). Nobody is blocked.
    */

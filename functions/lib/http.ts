@@ -459,6 +459,20 @@ function errorMapping(group: RouteGroup): Middleware {
   };
 }
 
+/**
+ * API Gateway hands a handler the last of a repeated query parameter; an
+ * answer about one value while the caller asked about two would mislead.
+ */
+function refuseRepeatedParameters(event: APIGatewayProxyEvent): void {
+  const multi = event.multiValueQueryStringParameters ?? {};
+  if (Object.values(multi).some((values) => (values ?? []).length > 1)) {
+    throw badRequest(
+      'REPEATED_PARAMETER',
+      'A query parameter is given more than once: give each one once.',
+    );
+  }
+}
+
 /** Finds the route from the resource template and reads the request. */
 function requestReading(
   table: Map<string, Route>,
@@ -468,6 +482,7 @@ function requestReading(
     before: async ({ event, context }) => {
       const route = table.get(`${event.httpMethod} ${event.resource}`);
       if (!route) throw notFound();
+      refuseRepeatedParameters(event);
       const headers = lowerCaseHeaders(event.headers);
       const requestId = event.requestContext?.requestId ?? '';
       logger.setCorrelationId(requestId);

@@ -297,6 +297,15 @@ export const keys = {
     SK: `WINDOW#${windowStart}`,
   }),
 
+  /**
+   * A staff console session, by the SHA-256 of its id: the id itself is
+   * only ever in the browser's cookie. Carries a `ttl`.
+   */
+  session: (idHash: string): Key => ({
+    PK: `SESSION#${idHash}`,
+    SK: 'SESSION',
+  }),
+
   /** Local stack only: the stand-in for StartExecution keeps names here. */
   execution: (stateMachine: string, name: string): Key => ({
     PK: `EXECUTION#${stateMachine}`,

@@ -25,6 +25,7 @@ export const presentationFailures = [
   'nonce',
   'stale',
   'sd-hash',
+  'stray-disclosure',
   'unknown-credential',
   'revoked',
 ] as const;
@@ -140,6 +141,7 @@ export async function verifyPresentation(
   }
   const sdHash = createHash('sha256').update(signedPart).digest('base64url');
   if (binding.sd_hash !== sdHash) throw new PresentationError('sd-hash');
+  checkDisclosures(payload, parts.slice(1, -1));
 
   return {
     nonce: binding.nonce,
@@ -148,6 +150,77 @@ export async function verifyPresentation(
       holderJwk as Parameters<typeof calculateJwkThumbprint>[0],
     ),
   };
+}
+
+/**
+ * Every disclosure presented must be one the issuer signed for: its digest
+ * is in the payload's `_sd` or an array's `{"...": digest}`, or in those of
+ * another disclosure presented, and none is presented twice.
+ */
+function checkDisclosures(
+  payload: Record<string, unknown>,
+  disclosures: readonly string[],
+): void {
+  if (payload._sd_alg !== undefined && payload._sd_alg !== 'sha-256') {
+    throw new PresentationError('malformed');
+  }
+  const presented = new Map<string, unknown>();
+  for (const disclosure of disclosures) {
+    if (disclosure === '') continue;
+    let decoded: unknown;
+    try {
+      decoded = JSON.parse(Buffer.from(disclosure, 'base64url').toString());
+    } catch (cause) {
+      throw new PresentationError('malformed', { cause });
+    }
+    if (!Array.isArray(decoded)) throw new PresentationError('malformed');
+    const digest = createHash('sha256').update(disclosure).digest('base64url');
+    if (presented.has(digest)) throw new PresentationError('stray-disclosure');
+    presented.set(digest, decoded.at(-1));
+  }
+  // What the payload names, then what those disclosures name, and so on:
+  // a disclosure counts only if a chain of them leads back to the payload.
+  const reached = new Set<string>();
+  let named = digestsIn(payload);
+  while (named.length > 0) {
+    const next: string[] = [];
+    for (const digest of named) {
+      if (reached.has(digest) || !presented.has(digest)) continue;
+      reached.add(digest);
+      next.push(...digestsIn(presented.get(digest)));
+    }
+    named = next;
+  }
+  if (reached.size !== presented.size) {
+    throw new PresentationError('stray-disclosure');
+  }
+}
+
+/** The disclosure digests a value names, at any depth. */
+function digestsIn(value: unknown): string[] {
+  if (Array.isArray(value)) {
+    return value.flatMap((item) =>
+      item &&
+      typeof item === 'object' &&
+      !Array.isArray(item) &&
+      typeof (item as Record<string, unknown>)['...'] === 'string'
+        ? [String((item as Record<string, unknown>)['...'])]
+        : digestsIn(item),
+    );
+  }
+  if (value && typeof value === 'object') {
+    const record = value as Record<string, unknown>;
+    const own = Array.isArray(record._sd)
+      ? record._sd.filter((d): d is string => typeof d === 'string')
+      : [];
+    return [
+      ...own,
+      ...Object.entries(record)
+        .filter(([key]) => key !== '_sd')
+        .flatMap(([, inner]) => digestsIn(inner)),
+    ];
+  }
+  return [];
 }
 
 function safeHeader(jwt: string) {

@@ -19,6 +19,12 @@ import type {
   APIGatewayProxyResult,
   Context,
 } from 'aws-lambda';
+import {
+  assetFiles,
+  contentTypeOf,
+  readAsset,
+} from '../../functions/console/assets.js';
+import { securityHeaders } from '../../functions/console/security.js';
 import { type Route, type RouteGroup, routes } from '../../functions/routes.js';
 
 export type Handler = (
@@ -130,6 +136,30 @@ function resourceTable(all: readonly Route[]): Resource[] {
 }
 
 const isParameter = (segment: string) => /^\{[^}]+\}$/.test(segment);
+/** API Gateway's greedy parameter, `{proxy+}`: one or more segments. */
+const isGreedy = (segment: string) => /^\{[^}]+\+\}$/.test(segment);
+
+/** Whether a resource's segments address a path's. */
+function fits(resource: Resource, segments: string[]): boolean {
+  const last = resource.segments.at(-1) ?? '';
+  if (isGreedy(last)) {
+    const fixed = resource.segments.length - 1;
+    return (
+      segments.length > fixed &&
+      segments.slice(fixed).join('/') !== '' &&
+      resource.segments
+        .slice(0, fixed)
+        .every((segment, i) => isParameter(segment) || segment === segments[i])
+    );
+  }
+
+  return (
+    resource.segments.length === segments.length &&
+    resource.segments.every(
+      (segment, i) => isParameter(segment) || segment === segments[i],
+    )
+  );
+}
 
 interface Match {
   resource: Resource;
@@ -146,19 +176,18 @@ export function matchResource(
   path: string,
 ): Match | undefined {
   const segments = path.split('/');
-  const candidates = resources.filter(
-    (resource) =>
-      resource.segments.length === segments.length &&
-      resource.segments.every(
-        (segment, i) => isParameter(segment) || segment === segments[i],
-      ),
-  );
+  const candidates = resources.filter((resource) => fits(resource, segments));
   const best = candidates.sort(bySpecificity)[0];
   if (!best) return undefined;
 
   const parameters: Record<string, string> = {};
   best.segments.forEach((segment, i) => {
-    if (isParameter(segment)) {
+    if (isGreedy(segment)) {
+      // As API Gateway passes it: the rest of the path, slashes kept.
+      parameters[segment.slice(1, -2)] = decodeURIComponent(
+        segments.slice(i).join('/'),
+      );
+    } else if (isParameter(segment)) {
       parameters[segment.slice(1, -1)] = decodeURIComponent(segments[i] ?? '');
     }
   });
@@ -170,6 +199,10 @@ export function matchResource(
 }
 
 function bySpecificity(a: Resource, b: Resource): number {
+  // A greedy resource is the last resort, as in API Gateway.
+  const aGreedy = isGreedy(a.segments.at(-1) ?? '');
+  const bGreedy = isGreedy(b.segments.at(-1) ?? '');
+  if (aGreedy !== bGreedy) return aGreedy ? 1 : -1;
   for (let i = 0; i < a.segments.length; i++) {
     const aParam = isParameter(a.segments[i] ?? '');
     const bParam = isParameter(b.segments[i] ?? '');
@@ -178,6 +211,9 @@ function bySpecificity(a: Resource, b: Resource): number {
 
   return 0;
 }
+
+/** Where the console's static files are served, as CloudFront does. */
+export const consoleAssetsPath = '/console/assets/';
 
 interface ServeContext {
   table: Resource[];
@@ -207,6 +243,11 @@ async function serve(
       status,
       ms: Date.now() - started,
     });
+
+  if (path.startsWith(consoleAssetsPath) && method === 'GET') {
+    const status = serveAsset(res, path.slice(consoleAssetsPath.length));
+    return finish(status, `${consoleAssetsPath}*`);
+  }
 
   let match: Match | undefined;
   try {
@@ -285,6 +326,35 @@ async function serve(
 
   writeResult(res, result);
   finish(result.statusCode, resource.path, route.group);
+}
+
+let assets: Map<string, string> | undefined;
+
+/**
+ * A console asset with the console's CSP, as the assets' CloudFront
+ * distribution sends it with its response headers policy.
+ */
+function serveAsset(res: ServerResponse, relative: string): number {
+  assets ??= assetFiles();
+  let bytes: Buffer | undefined;
+  try {
+    bytes = readAsset(assets, decodeURIComponent(relative));
+  } catch {
+    bytes = undefined;
+  }
+  for (const [name, value] of Object.entries(securityHeaders())) {
+    res.setHeader(name, value);
+  }
+  if (!bytes) {
+    send(res, 404, apiError('NOT_FOUND', 'Nothing was found at this address.'));
+    return 404;
+  }
+  res.statusCode = 200;
+  res.setHeader('Content-Type', contentTypeOf(relative));
+  res.setHeader('Cache-Control', 'public, max-age=300');
+  res.end(bytes);
+
+  return 200;
 }
 
 function splitTarget(target: string): { path: string; query: string } {
@@ -405,7 +475,8 @@ export function buildEvent(parts: EventParts): APIGatewayProxyEvent {
  * repeated header's last value goes in `headers`, all in the other map.
  */
 function eventHeaders(req: IncomingMessage, sourceIp: string) {
-  const multiValueHeaders: Record<string, string[]> = {};
+  // No prototype: a header may be named `constructor`.
+  const multiValueHeaders: Record<string, string[]> = Object.create(null);
   const raw = req.rawHeaders;
   for (let i = 0; i + 1 < raw.length; i += 2) {
     const name = raw[i] as string;
@@ -462,19 +533,20 @@ function headerValue(
 }
 
 function eventQuery(query: string) {
-  const params = new URLSearchParams(query);
-  const multi: Record<string, string[]> = {};
-  for (const [name, value] of params) {
-    multi[name] = [...(multi[name] ?? []), value];
+  // A Map, not an object: a parameter may be named `constructor` or
+  // `__proto__`, which an object literal already answers to.
+  const multi = new Map<string, string[]>();
+  for (const [name, value] of new URLSearchParams(query)) {
+    multi.set(name, [...(multi.get(name) ?? []), value]);
   }
-  if (!Object.keys(multi).length) return { single: null, multi: null };
+  if (!multi.size) return { single: null, multi: null };
 
-  const single: Record<string, string> = {};
-  for (const [name, values] of Object.entries(multi)) {
-    single[name] = values.at(-1) ?? '';
-  }
-
-  return { single, multi };
+  return {
+    single: Object.fromEntries(
+      [...multi].map(([name, values]) => [name, values.at(-1) ?? '']),
+    ),
+    multi: Object.fromEntries(multi),
+  };
 }
 
 function isBinary(headers: Record<string, string>): boolean {

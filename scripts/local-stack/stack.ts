@@ -46,6 +46,8 @@ export interface LocalStackOptions {
 export interface LocalStack {
   /** The API's base URL, which is also the credential issuer (no slash). */
   apiUrl: string;
+  /** The staff console, on `localhost` so that its Secure cookies hold. */
+  consoleUrl: string;
   cognitoEndpoint: string;
   /** `iss` of the staff access tokens. */
   cognitoIssuer: string;
@@ -191,6 +193,11 @@ export async function startLocalStack(
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO',
       LOCAL_LOG_FILE: functionLogFile,
       LOCAL_WORKFLOW_LOG_FILE: workflowLogFile,
+      // The staff console calls this same API, and signs in with its own
+      // form against cognito-local (no hosted UI locally).
+      API_URL: apiUrl,
+      CONSOLE_SIGN_IN: 'password',
+      CONSOLE_ASSETS_URL: '/console/assets',
     });
     stops.push(async () => restoreSettings());
     stops.push(async () => restoreOutput());
@@ -207,6 +214,7 @@ export async function startLocalStack(
 
     return {
       apiUrl,
+      consoleUrl: `${apiUrl}/console`,
       cognitoEndpoint: cognito.endpoint,
       cognitoIssuer: pool.issuer,
       userPoolId: pool.userPoolId,

@@ -81,6 +81,7 @@ async function main(): Promise<void> {
 
   writePrivateJson(join(dataDir, 'stack.json'), {
     apiUrl: stack.apiUrl,
+    consoleUrl: stack.consoleUrl,
     cognitoEndpoint: stack.cognitoEndpoint,
     userPoolId: stack.userPoolId,
     clientId: stack.clientId,
@@ -141,6 +142,7 @@ function writePrivateJson(file: string, value: unknown): void {
 function printSummary(stack: LocalStack, dataDir: string): void {
   const shown = (file: string) => relative(process.cwd(), file) || file;
   const rows = [
+    ['Staff console', stack.consoleUrl],
     ['API', stack.apiUrl],
     ['Cognito endpoint', stack.cognitoEndpoint],
     ['User pool', stack.userPoolId],

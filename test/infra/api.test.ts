@@ -106,7 +106,7 @@ describe('the REST API', () => {
     const methods = templateMethods();
 
     for (const route of routes) {
-      const names = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]);
+      const names = [...route.path.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]);
       const method = methods.get(routeKey(route));
       expect(method?.RequestValidatorId, routeKey(route)).toBeDefined();
       expect(method?.RequestParameters ?? {}, routeKey(route)).toEqual(

@@ -56,9 +56,17 @@ describe('cdk-nag AWS Solutions checks', () => {
       'AwsSolutions-APIG2',
       'AwsSolutions-APIG4',
       'AwsSolutions-APIG6',
+      // The console's asset distribution and bucket (lib/console-assets.ts)
+      'AwsSolutions-CFR1',
+      'AwsSolutions-CFR2',
+      'AwsSolutions-CFR3',
+      'AwsSolutions-CFR4',
       'AwsSolutions-COG4',
+      // The CDK's deploy-time BucketDeployment function
+      'AwsSolutions-IAM4',
       'AwsSolutions-IAM5',
       'AwsSolutions-L1',
+      'AwsSolutions-S1',
       'AwsSolutions-SQS3',
     ]);
   });

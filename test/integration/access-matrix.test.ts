@@ -60,6 +60,7 @@ const expectations: Record<string, Expectation> = {
     }),
   },
   'GET /centres/{urn}/staff': { caller: 'admin' },
+  'GET /centres/{urn}/staff/me': { caller: 'tutor' },
   'POST /centres/{urn}/staff/import': {
     caller: 'admin',
     body: () => ({

@@ -333,7 +333,45 @@ function stringsOf(value: unknown, key = ''): { key: string; text: string }[] {
   return [];
 }
 
-const literal = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** Runs of the characters that names, dates, ids and addresses hold. */
+const tokenPattern = /[\p{L}\p{N}@._%+'\u2019/-]+/gu;
+
+const tokensOf = (text: string) =>
+  (text.match(tokenPattern) ?? []).map((t) =>
+    t.replace(/\.+$/, '').toLowerCase(),
+  );
+
+/**
+ * The personal values, by their first word: a line's words are looked up
+ * here, and a value of several words matches only the same words in a row.
+ */
+function valueIndex() {
+  const index = new Map<string, { kind: string; words: string[] }[]>();
+  for (const { kind, value } of personalValues()) {
+    const words = tokensOf(value);
+    const first = words[0];
+    if (!first) continue;
+    index.set(first, [...(index.get(first) ?? []), { kind, words }]);
+  }
+  return index;
+}
+
+/** The kinds of personal value a text holds. */
+function personalKindsIn(
+  text: string,
+  index: ReturnType<typeof valueIndex>,
+): string[] {
+  const words = tokensOf(text);
+  const kinds: string[] = [];
+  words.forEach((word, i) => {
+    for (const value of index.get(word) ?? []) {
+      if (value.words.every((w, k) => words[i + k] === w)) {
+        kinds.push(value.kind);
+      }
+    }
+  });
+  return kinds;
+}
 
 describe('the logs of a full run', () => {
   it('hold no personal data, code or token of the sample data', () => {
@@ -343,21 +381,31 @@ describe('the logs of a full run', () => {
       // DynamoDB keep theirs.
       (f) => !['cognito.log', 'dynamodb.log'].includes(f),
     );
-    const patterns = [
-      ...personalValues().map((v) => ({
-        kind: v.kind,
-        pattern: new RegExp(
-          `(^|[^\\p{L}\\p{N}])${literal(v.value)}($|[^\\p{L}\\p{N}])`,
-          'iu',
-        ),
-      })),
-      ...secrets.map((s) => ({
-        kind: 'secret',
-        pattern: new RegExp(literal(s)),
-      })),
+    const index = valueIndex();
+    // A six-digit tx_code is looked for as a word of its own, not inside
+    // every longer number; tokens and URIs anywhere in a string.
+    const shortSecrets = new Set(
+      secrets.filter((s) => s.length < 16).map((s) => s.toLowerCase()),
+    );
+    const longSecrets = secrets.filter((s) => s.length >= 16);
+    const kindsIn = (text: string) => [
+      ...personalKindsIn(text, index),
+      ...tokensOf(text)
+        .filter((t) => shortSecrets.has(t))
+        .map(() => 'secret'),
+      ...longSecrets.filter((s) => text.includes(s)).map(() => 'secret'),
     ];
     const findings: string[] = [];
 
+    expect(index.size).toBeGreaterThan(100);
+    // The scan itself finds what it looks for, in a line of the logs' shape.
+    const sample = roster.find((r) => r.legalSurname.length >= 4);
+    expect(
+      kindsIn(JSON.stringify({ message: 'x', name: sample?.legalSurname })),
+    ).toContain('legalSurname');
+    expect(kindsIn(`{"dob":"${sample?.dateOfBirth}"}`)).toContain(
+      'dateOfBirth',
+    );
     expect(files).toEqual(
       expect.arrayContaining([
         'api.log',
@@ -368,24 +416,24 @@ describe('the logs of a full run', () => {
     for (const file of files) {
       const lines = readFileSync(join(logDir, file), 'utf8').split('\n');
       lines.forEach((line, i) => {
+        // The whole line first: a closer look only where something is.
+        if (kindsIn(line).length === 0) return;
         let parsed: unknown = line;
         try {
           parsed = JSON.parse(line);
         } catch {
-          // Plain text lines (the stack's own output) are scanned whole.
+          // Plain text lines (the stack's own output) are looked at whole.
         }
         for (const { key, text } of stringsOf(parsed)) {
-          for (const { kind, pattern } of patterns) {
-            if (pattern.test(text)) {
-              findings.push(
-                `${file}:${i + 1} ${key || '(line)'} holds a ${kind}`,
-              );
-            }
+          for (const kind of kindsIn(text)) {
+            findings.push(
+              `${file}:${i + 1} ${key || '(line)'} holds a ${kind}`,
+            );
           }
         }
       });
     }
 
     expect(findings).toEqual([]);
-  });
+  }, 120_000);
 });

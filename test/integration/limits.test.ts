@@ -1,6 +1,7 @@
 import { generateKeyPairSync, type JsonWebKey } from 'node:crypto';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { newChainId, tokenFor } from '../../functions/domain/chains.js';
+import { takeReportAllowance } from '../../functions/domain/reports.js';
 import { answerTokenRequest } from '../../functions/domain/token-requests.js';
 import { preAuthorizedGrant } from '../../functions/domain/tokens.js';
 import { createVouch } from '../../functions/domain/vouches.js';
@@ -218,5 +219,42 @@ describe('vouching velocity by default', () => {
       detail: { students: 31, limit: 30, windowMinutes: 10 },
     });
     flagged.mockRestore();
+  });
+});
+
+describe('the report limit by default', () => {
+  // The start of a day: the refusal's Retry-After is then the whole day.
+  const clock = fixedClock(
+    new Date(Date.UTC(2031, 0, 1 + Math.floor(Math.random() * 3000))),
+  );
+  const deps = tableDeps(stack, { clock });
+  const take = async (chainId: string) => {
+    try {
+      await takeReportAllowance(deps, chainId);
+      return { status: 202 };
+    } catch (error) {
+      const out = errorResponse(error, 'reports');
+      return {
+        status: out.statusCode,
+        retryAfter: out.headers?.['Retry-After'],
+        code: JSON.parse(out.body).error.code,
+      };
+    }
+  };
+
+  it("refuses one app's 11th new report in a day with 429, another app's first as before", async () => {
+    const chainId = newId();
+    const first10 = [];
+    for (let i = 0; i < 10; i++) first10.push(await take(chainId));
+    const eleventh = await take(chainId);
+    const otherApp = await take(newId());
+
+    expect(first10.every((a) => a.status === 202)).toBe(true);
+    expect(eleventh).toEqual({
+      status: 429,
+      retryAfter: String(86_400),
+      code: 'TOO_MANY_REPORTS',
+    });
+    expect(otherApp.status).toBe(202);
   });
 });

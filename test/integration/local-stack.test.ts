@@ -112,6 +112,22 @@ describe('startApiServer', () => {
     });
   });
 
+  it('passes parameters and headers named like an object property as any other', async () => {
+    const body = await rawRequest(
+      server.url,
+      '/centres?constructor=1&__proto__=x&toString=2',
+      [['constructor', 'c']],
+    );
+    const { event } = JSON.parse(body) as Echo;
+
+    expect(event.queryStringParameters).toEqual({
+      constructor: '1',
+      ['__proto__']: 'x',
+      toString: '2',
+    });
+    expect(event.multiValueHeaders.constructor).toEqual(['c']);
+  });
+
   it('keeps the spelling of header names the client sent', async () => {
     const body = await rawRequest(server.url, '/jwks.json', [
       ['X-Custom-Thing', 'one'],

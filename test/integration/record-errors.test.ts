@@ -10,7 +10,12 @@ import {
 } from '../support/issuing.js';
 import { useLocalStack } from '../support/local-stack.js';
 import { present as presentRecord } from '../support/reports.js';
-import { newStaff, outsider, type StaffMember } from '../support/scenario.js';
+import {
+  newStaff,
+  operatorToken,
+  outsider,
+  type StaffMember,
+} from '../support/scenario.js';
 
 const stack = useLocalStack();
 const call = apiClient(stack.apiUrl);
@@ -212,5 +217,75 @@ describe('a record-error report, from the wallet to the helpdesk', () => {
         'helpdesk-closed',
       ]),
     );
+  });
+
+  it('tells the operator and a deactivated member of staff why the report list is closed to them', async () => {
+    const list = `/centres/${centre.urn}/error-reports`;
+    const leaver = await newStaff(stack, call, centre.urn, centre.admin.token, {
+      roles: ['subject-staff'],
+      label: 'leaver',
+    });
+    const deactivated = await call(
+      'PATCH',
+      `/centres/${centre.urn}/staff/${leaver.staffId}`,
+      { token: centre.admin.token, json: { active: false } },
+    );
+
+    const byOperator = await call('GET', list, {
+      token: await operatorToken(stack),
+    });
+    const byLeaver = await call('GET', list, { token: leaver.token });
+    const byStranger = await call('GET', list, {
+      token: await outsider(stack),
+    });
+    const noCentre = await call('GET', '/centres/999999/error-reports', {
+      token: centre.admin.token,
+    });
+
+    expect(deactivated.status, deactivated.text).toBe(200);
+    expect(byOperator.status, byOperator.text).toBe(403);
+    expect(byOperator.body.error.code).toBe('NOT_CENTRE_STAFF');
+    expect(byLeaver.status, byLeaver.text).toBe(403);
+    expect(byLeaver.body.error.code).toBe('STAFF_INACTIVE');
+    // Outside the centre, or no centre at all: the same 404.
+    expect(byStranger.status, byStranger.text).toBe(404);
+    expect(byStranger.body.error.code).toBe('NOT_FOUND');
+    expect(noCentre.status, noCentre.text).toBe(404);
+    expect(noCentre.body.error.code).toBe('NOT_FOUND');
+  });
+
+  it('tells the holder of a withdrawn record to ask the centre, not to retry', async () => {
+    const student = centre.form11a[1]?.studentId ?? '';
+    const offer = await vouchAndOffer(
+      stack,
+      centre.urn,
+      centre.tutor.token,
+      student,
+    );
+    const withdrawn = await linkWallet(
+      stack.apiUrl,
+      offer.credentialOffer,
+      offer.txCode,
+    );
+    const revoked = await call(
+      'POST',
+      `/centres/${centre.urn}/offers/${offer.offerId}/revoke`,
+      {
+        token: centre.tutor.token,
+        json: { reason: 'Issued to the wrong student' },
+      },
+    );
+    expect(revoked.status, revoked.text).toBe(200);
+
+    const answer = await call('POST', '/record-errors', {
+      json: {
+        presentation: (await present(withdrawn)).presentation,
+        kind: 'other',
+        details: 'This is not my record.',
+      },
+    });
+
+    expect(answer.status, answer.text).toBe(403);
+    expect(answer.body.error.code).toBe('RECORD_WITHDRAWN');
   });
 });

@@ -10,8 +10,10 @@ import {
   resultsHeaderOnly,
 } from '../support/access-matrix.js';
 import { apiClient, type CallOptions, sampleFile } from '../support/api.js';
+import { linkWallet } from '../support/http-wallet.js';
 import { vouchAndOffer, vouchFor } from '../support/issuing.js';
 import { useLocalStack } from '../support/local-stack.js';
+import { present } from '../support/reports.js';
 import {
   newStaff,
   type StaffMember,
@@ -35,6 +37,7 @@ const callers = [
   'tutor',
   'admin',
   'operator',
+  'helpdesk',
 ] as const;
 type Who = (typeof callers)[number];
 
@@ -47,6 +50,8 @@ interface RoleExpectation {
   /** Refusals other than the route's usual one, by caller. */
   refuse?: Partial<Record<Who, Outcome>>;
   params?: (f: RoleFixture, who: Who) => Record<string, string>;
+  /** A query string the route needs to answer with success. */
+  query?: (f: RoleFixture) => Record<string, string>;
   body?: (f: RoleFixture, who: Who) => CallOptions;
 }
 
@@ -59,7 +64,22 @@ interface RoleFixture extends MatrixFixture {
   /** Students of 11A the head of year moves, and one to erase. */
   otherStudentId: string;
   erasedStudentId: string;
+  /**
+   * Open reports of the tutor's, one for each caller who may act on a
+   * report: acknowledged and then resolved by that caller, or referred.
+   */
+  acknowledging: Record<ReportActor, string>;
+  referring: Record<ReportActor, string>;
 }
+
+/**
+ * Who sees a report of 11A: its assignee (the voucher, A's tutor), the
+ * head of year, whom the fixture assigns to Year 11 so that the right of
+ * a head of the student's year is proved, and the centre admin.
+ */
+const reportActors = ['headOfYear', 'tutor', 'admin'] as const;
+type ReportActor = (typeof reportActors)[number];
+const seesReports = { headOfYear: 200, tutor: 200, admin: 200 };
 
 const roleRequired: Outcome = [403, 'ROLE_REQUIRED'];
 const notCentreStaff: Outcome = [403, 'NOT_CENTRE_STAFF'];
@@ -67,6 +87,22 @@ const operatorOnly: Outcome = [403, 'OPERATOR_ONLY'];
 const notDataIssuer: Outcome = [403, 'NOT_DATA_ISSUER'];
 const notYourOffer: Outcome = [403, 'NOT_YOUR_OFFER'];
 const notFound: Outcome = [404, 'NOT_FOUND'];
+const helpdeskOnly: Outcome = [403, 'HELPDESK_ONLY'];
+
+/** Those who may not see a report of 11A: to them it is not there. */
+const reportHidden = {
+  subjectStaff: notFound,
+  examsOfficer: notFound,
+  operator: notFound,
+  helpdesk: notFound,
+};
+const allStaff = {
+  admin: 200,
+  headOfYear: 200,
+  tutor: 200,
+  subjectStaff: 200,
+  examsOfficer: 200,
+};
 
 const keepers = { admin: 200, headOfYear: 200 };
 
@@ -112,6 +148,16 @@ const expectations: Record<string, RoleExpectation> = {
     }),
   },
   'GET /centres/{urn}/staff': { allow: keepers },
+  // Everyone at the centre sees their own record; the operator has none.
+  'GET /centres/{urn}/staff/me': {
+    allow: {
+      admin: 200,
+      headOfYear: 200,
+      tutor: 200,
+      subjectStaff: 200,
+      examsOfficer: 200,
+    },
+  },
   'POST /centres/{urn}/staff/import': {
     // The operator's rows are refused one by one in a 200 report.
     allow: { admin: 200, operator: 200 },
@@ -228,6 +274,77 @@ const expectations: Record<string, RoleExpectation> = {
       json: { name: 'Role matrix', releaseAt: '2099-08-20T10:00:00Z' },
     }),
   },
+  'POST /admin/helpdesk-staff': {
+    allow: { operator: 201 },
+    body: () => ({
+      json: {
+        email: uniqueEmail('roles-desk'),
+        givenName: 'Role',
+        familyName: 'Desk',
+      },
+    }),
+  },
+  'DELETE /admin/helpdesk-staff/{staffId}': {
+    allow: { operator: 200 },
+    params: (f) => ({ staffId: f.spareHelpdeskId }),
+  },
+  'GET /admin/offers/{offerId}': { allow: { helpdesk: 200 } },
+  'POST /admin/students/search': {
+    allow: { helpdesk: 200 },
+    body: () => ({ json: { uln: '6013519241' } }),
+  },
+  'GET /admin/students/{studentId}/trail': { allow: { helpdesk: 200 } },
+  'GET /admin/activity': {
+    allow: { helpdesk: 200 },
+    query: (f) => ({ centre: f.a.urn, ...lastHour() }),
+  },
+  'GET /admin/metrics': {
+    allow: { helpdesk: 200 },
+    query: () => ({ ...lastHour(), period: '300' }),
+  },
+  'GET /centres/{urn}/error-reports': { allow: allStaff },
+  'GET /centres/{urn}/error-reports/{reportId}': {
+    allow: seesReports,
+    refuse: reportHidden,
+  },
+  'POST /centres/{urn}/error-reports/{reportId}/acknowledge': {
+    allow: seesReports,
+    refuse: reportHidden,
+    params: (f, who) => reportOf(f.acknowledging, f, who),
+  },
+  // Each acts on the report they acknowledged, which is theirs now.
+  'POST /centres/{urn}/error-reports/{reportId}/resolve': {
+    allow: seesReports,
+    refuse: reportHidden,
+    params: (f, who) => reportOf(f.acknowledging, f, who),
+    body: () => ({
+      json: { outcome: 'no-error-found', note: 'Role matrix check.' },
+    }),
+  },
+  'POST /centres/{urn}/error-reports/{reportId}/refer': {
+    allow: seesReports,
+    refuse: reportHidden,
+    params: (f, who) => reportOf(f.referring, f, who),
+    body: () => ({ json: { summary: 'Role matrix check.' } }),
+  },
+  // Back to the tutor each time, so the report stays open and theirs.
+  'POST /centres/{urn}/error-reports/{reportId}/reassign': {
+    allow: { headOfYear: 200, admin: 200 },
+    refuse: { ...reportHidden, tutor: [403, 'REASSIGN_NOT_ALLOWED'] },
+    body: (f) => ({ json: { staffId: f.a.tutor.staffId } }),
+  },
+  'GET /centres/{urn}/closures': { allow: allStaff },
+  'PUT /centres/{urn}/closures': {
+    allow: { admin: 200 },
+    body: () => ({ json: { dates: ['2099-12-24'] } }),
+  },
+  'GET /admin/enquiries': { allow: { helpdesk: 200 } },
+  'GET /admin/enquiries/{enquiryId}': { allow: { helpdesk: 200 } },
+  'POST /admin/enquiries/{enquiryId}/reply': {
+    allow: { helpdesk: 200 },
+    body: () => ({ json: { message: 'Role matrix reply.' } }),
+  },
+  'POST /admin/enquiries/{enquiryId}/close': { allow: { helpdesk: 200 } },
   'GET /admin/students/{studentId}/export': { allow: { operator: 200 } },
   'DELETE /admin/students/{studentId}': {
     allow: { operator: 200 },
@@ -248,9 +365,33 @@ function movedStudent(f: RoleFixture, who: Who) {
   };
 }
 
-/** What a caller without the right gets on a route, unless told. */
+/** The caller's own report of `reports`; anyone else tries the fixture's. */
+function reportOf(
+  reports: Record<ReportActor, string>,
+  f: RoleFixture,
+  who: Who,
+) {
+  const mine = reportActors.find((actor) => actor === who);
+  return { reportId: mine ? reports[mine] : f.reportId };
+}
+
+/** The hour to now, as the helpdesk's views take a range. */
+function lastHour() {
+  const to = new Date();
+  const from = new Date(to.getTime() - 3_600_000);
+  const instant = (d: Date) => `${d.toISOString().slice(0, 19)}Z`;
+  return { from: instant(from), to: instant(to) };
+}
+
+/**
+ * What a caller without the right gets on a route, unless told. The
+ * helpdesk is no centre's staff and has no centre: a centre route is
+ * outside it, so it gets the 404 anyone outside the centre gets.
+ */
 function usualRefusal(access: string, who: Who): Outcome {
   if (access === 'operator') return operatorOnly;
+  if (access === 'helpdesk') return helpdeskOnly;
+  if (who === 'helpdesk') return notFound;
   return who === 'operator' ? notCentreStaff : roleRequired;
 }
 
@@ -262,6 +403,8 @@ function tokenOf(f: RoleFixture, who: Who): string {
       return f.a.tutor.token;
     case 'operator':
       return f.operator;
+    case 'helpdesk':
+      return f.helpdesk;
     default:
       return f[who].token;
   }
@@ -278,13 +421,35 @@ async function roleFixture(): Promise<RoleFixture> {
     staff('subject', ['subject-staff']),
     staff('exams', ['exams-officer']),
   ]);
-  const students = f.a.form11a.slice(4, 9).map((s) => s.studentId);
-  const [forTutor, forAdmin, forHead, other, erased] = students;
-  if (!forTutor || !forAdmin || !forHead || !other || !erased) {
-    throw new Error('11A has fewer than nine students');
+  const yearGroup = await call(
+    'PUT',
+    `/centres/${f.a.urn}/groups/${f.a.groups.get('Year 11')}/staff/` +
+      headOfYear.staffId,
+    { token: f.a.admin.token },
+  );
+  if (yearGroup.status !== 200) {
+    throw new Error(`not assigned to Year 11: ${yearGroup.text}`);
+  }
+  const students = f.a.form11a.slice(4, 10).map((s) => s.studentId);
+  const [forTutor, forAdmin, forHead, other, erased, reporter] = students;
+  if (!forTutor || !forAdmin || !forHead || !other || !erased || !reporter) {
+    throw new Error('11A has fewer than ten students');
   }
   const offerFor = async (studentId: string) =>
     (await vouchAndOffer(stack, f.a.urn, f.a.tutor.token, studentId)).offerId;
+  const report = await reportsOf(f, reporter);
+  const reports = async (purpose: string) => ({
+    headOfYear: await report(`the head of year to ${purpose}`),
+    tutor: await report(`the tutor to ${purpose}`),
+    admin: await report(`the admin to ${purpose}`),
+  });
+  const acknowledging = await reports('acknowledge');
+  const referring = await reports('refer');
+  await assignedToTutor(f, [
+    f.reportId,
+    ...Object.values(acknowledging),
+    ...Object.values(referring),
+  ]);
 
   return {
     ...f,
@@ -298,7 +463,52 @@ async function roleFixture(): Promise<RoleFixture> {
     },
     otherStudentId: other,
     erasedStudentId: erased,
+    acknowledging,
+    referring,
   };
+}
+
+/** A linked wallet of a student of A, and a way to report an error. */
+async function reportsOf(f: MatrixFixture, studentId: string) {
+  const offer = await vouchAndOffer(stack, f.a.urn, f.a.tutor.token, studentId);
+  const wallet = await linkWallet(
+    stack.apiUrl,
+    offer.credentialOffer,
+    offer.txCode,
+  );
+  return async (label: string) => {
+    const { presentation } = await present(stack.apiUrl, wallet);
+    const opened = await call('POST', '/record-errors', {
+      json: {
+        presentation,
+        kind: 'other',
+        details: `Role matrix: for ${label}.`,
+      },
+    });
+    if (opened.status !== 202) {
+      throw new Error(`report not made: ${opened.status} ${opened.text}`);
+    }
+    return opened.body.reportId as string;
+  };
+}
+
+/** Waits until the routing workflow has given each report to the tutor. */
+async function assignedToTutor(f: MatrixFixture, reportIds: string[]) {
+  const deadline = Date.now() + 20_000;
+  const pending = new Set(reportIds);
+  while (pending.size > 0) {
+    for (const reportId of pending) {
+      const seen = await call(
+        'GET',
+        `/centres/${f.a.urn}/error-reports/${reportId}`,
+        { token: f.a.tutor.token },
+      );
+      if (seen.status === 200) pending.delete(reportId);
+    }
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) throw new Error('reports not assigned');
+    await new Promise((done) => setTimeout(done, 100));
+  }
 }
 
 describe('the role matrix', () => {
@@ -332,10 +542,12 @@ describe('the role matrix', () => {
         const seen: Record<string, Outcome> = {};
         const wanted: Record<string, Outcome> = {};
         for (const who of order) {
-          const path = fillPath(route.path, {
-            ...pathParams(f),
-            ...expectation.params?.(f, who),
-          });
+          const query = expectation.query?.(f);
+          const path =
+            fillPath(route.path, {
+              ...pathParams(f),
+              ...expectation.params?.(f, who),
+            }) + (query ? `?${new URLSearchParams(query)}` : '');
           const answer = await call(route.method, path, {
             ...expectation.body?.(f, who),
             token: tokenOf(f, who),

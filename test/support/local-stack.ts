@@ -77,6 +77,7 @@ export async function setup(project: TestProject): Promise<void> {
         LIFETIME_DIVISOR: '12',
         FAILED_EXCHANGE_LIMIT: '100000',
         REFRESH_LIMIT: '1000',
+        REPORT_LIMIT: '1000',
       },
     },
   );

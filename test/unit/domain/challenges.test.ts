@@ -17,6 +17,22 @@ describe('markChallenged', () => {
     expect(marked).toEqual([{ ...maths, underDataChallenge: true }, english]);
   });
 
+  it('marks a qualification reported in other letter case and spacing', () => {
+    const typed = { qan: '601 8411 9', subject: ' mathematics\u00a0' };
+    const challenges = [challengeOf('report-1', typed) ?? ''];
+
+    const marked = markChallenged([maths, english], challenges);
+
+    expect(marked).toEqual([{ ...maths, underDataChallenge: true }, english]);
+  });
+
+  it('marks nothing for a subject of another QAN', () => {
+    const other = { qan: maths.qan, subject: 'Further Mathematics' };
+    const challenges = [challengeOf('report-1', other) ?? ''];
+
+    expect(markChallenged([maths], challenges)).toEqual([maths]);
+  });
+
   it('marks nothing once the challenge set is empty', () => {
     expect(markChallenged([maths, english], undefined)).toEqual([
       maths,

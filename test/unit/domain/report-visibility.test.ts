@@ -11,6 +11,7 @@ const report = (overrides: Partial<Report> = {}): Report => ({
   offerId: 'offer-1',
   voucherId: 'staff-ann',
   yearGroupId: 'year-11',
+  formGroupId: 'form-11a',
   kind: 'wrong-grade',
   details: 'My grade is wrong.',
   status: 'open',
@@ -38,6 +39,27 @@ describe('maySee', () => {
     });
 
     expect(maySee(head, report())).toBe(true);
+  });
+
+  it("shows it to a head of year given the student's form, not the year", () => {
+    const head = aStaff({
+      staffId: 'staff-hoy',
+      roles: ['head-of-year'],
+      groupIds: ['form-11b', 'form-11a'],
+    });
+
+    expect(maySee(head, report())).toBe(true);
+    expect(mayReassign(head, report())).toBe(true);
+  });
+
+  it('hides it from a form tutor of the same form who is not its assignee', () => {
+    const tutor = aStaff({
+      staffId: 'staff-tut',
+      roles: ['form-tutor'],
+      groupIds: ['form-11a'],
+    });
+
+    expect(maySee(tutor, report())).toBe(false);
   });
 
   it('hides it from a head of another year group', () => {

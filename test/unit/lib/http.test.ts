@@ -99,6 +99,24 @@ describe('createApiHandler', () => {
     }
   });
 
+  it('refuses a query parameter given twice rather than answer about one', async () => {
+    const handler = centresHandler(async () => ok({ done: true }));
+
+    const out = await handler(
+      event({
+        httpMethod: 'GET',
+        headers: withToken,
+        body: null,
+        queryStringParameters: { limit: '5' },
+        multiValueQueryStringParameters: { limit: ['1', '5'] },
+      }),
+      context,
+    );
+
+    expect(out.statusCode).toBe(400);
+    expect(JSON.parse(out.body).error.code).toBe('REPEATED_PARAMETER');
+  });
+
   it('refuses a JSON route sent another content type with 415', async () => {
     const handler = centresHandler(async () => ok({}));
 

@@ -47,7 +47,17 @@ function issued(signer: Signer) {
       familyName: 'Lovelace',
       birthdate: '2010-12-10',
       centre: { urn: '141234', name: 'Oakfield Academy' },
-      qualifications: [],
+      qualifications: [
+        {
+          title: 'GCSE (9-1) in Mathematics',
+          qan: '601/8411/9',
+          awardingBody: 'AQA',
+          subject: 'Mathematics',
+          level: '2',
+          grade: '7',
+          awardDate: '2026-08-20',
+        },
+      ],
     },
     issuedAt: now,
     status: { idx: 70, uri: `${issuer}/status-lists/2` },
@@ -168,6 +178,31 @@ describe('verifyPresentation', () => {
     const kb = (await bound(`${jwt}~`)).split('~').at(-1);
 
     expect(await refusal(`${jwt}~${first}~${kb}`)).toBe('sd-hash');
+  });
+
+  it('accepts a qualification disclosed inside the disclosed list', async () => {
+    const disclosures = credential.split('~').slice(1, -1);
+
+    expect(disclosures.length).toBeGreaterThan(4);
+    await expect(verify(await bound(credential))).resolves.toBeDefined();
+  });
+
+  it('refuses a disclosure the issuer never signed for', async () => {
+    const forged = Buffer.from(
+      JSON.stringify(['salt-of-mine', 'given_name', 'Mallory']),
+    ).toString('base64url');
+
+    expect(await refusal(await bound(`${credential}${forged}~`))).toBe(
+      'stray-disclosure',
+    );
+  });
+
+  it('refuses a disclosure presented twice', async () => {
+    const first = credential.split('~')[1] ?? '';
+
+    expect(await refusal(await bound(`${credential}${first}~`))).toBe(
+      'stray-disclosure',
+    );
   });
 
   it('refuses text that is not an SD-JWT', async () => {
