@@ -3,7 +3,6 @@
  * are rendered on the server from what the API answers to the staff
  * member's own token, so the console decides nothing the API would not.
  */
-import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../lib/clock.js';
 import { keys, table as tableKeys } from '../lib/keys.js';
@@ -55,7 +54,8 @@ export interface ConsoleDeps {
   db: DynamoDBDocumentClient;
   tableName: string;
   clientId: string;
-  cognito: CognitoIdentityProviderClient;
+  /** Where InitiateAuth goes: cognito-local, or Cognito's endpoint. */
+  cognitoEndpoint: string;
   clock: Clock;
   /** The API with one staff member's token; tests give their own. */
   api?: (accessToken: string) => ConsoleApi;

@@ -6,11 +6,6 @@
  * every call.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import {
-  type CognitoIdentityProviderClient,
-  InitiateAuthCommand,
-  type InitiateAuthCommandOutput,
-} from '@aws-sdk/client-cognito-identity-provider';
 
 export interface Tokens {
   accessToken: string;
@@ -48,34 +43,53 @@ export function claimsOf(accessToken: string): TokenClaims {
   };
 }
 
-/** USER_PASSWORD_AUTH: the local sign-in form. */
+/** Cognito's answers to a sign-in that mean "not these details". */
+const refusals = [
+  'NotAuthorizedException',
+  'UserNotFoundException',
+  'InvalidParameterException',
+  'UserNotConfirmedException',
+  'PasswordResetRequiredException',
+];
+
+/**
+ * USER_PASSWORD_AUTH: the local sign-in form. InitiateAuth is one of
+ * Cognito's unsigned calls, made here with `fetch` in its JSON protocol,
+ * so the console's bundle carries no SDK client for it.
+ */
 export async function passwordSignIn(
-  cognito: CognitoIdentityProviderClient,
+  endpoint: string,
   clientId: string,
   username: string,
   password: string,
 ): Promise<Tokens> {
-  let answer: InitiateAuthCommandOutput;
-  try {
-    answer = await cognito.send(
-      new InitiateAuthCommand({
-        AuthFlow: 'USER_PASSWORD_AUTH',
-        ClientId: clientId,
-        AuthParameters: { USERNAME: username, PASSWORD: password },
-      }),
-    );
-  } catch (error) {
-    const name = (error as Error).name;
-    if (
-      name === 'NotAuthorizedException' ||
-      name === 'UserNotFoundException' ||
-      name === 'InvalidParameterException' ||
-      name === 'UserNotConfirmedException' ||
-      name === 'PasswordResetRequiredException'
-    ) {
-      throw new SignInError('refused', { cause: error });
-    }
-    throw error;
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'Content-Type': 'application/x-amz-json-1.1',
+      'X-Amz-Target': 'AWSCognitoIdentityProviderService.InitiateAuth',
+    },
+    body: JSON.stringify({
+      AuthFlow: 'USER_PASSWORD_AUTH',
+      ClientId: clientId,
+      AuthParameters: { USERNAME: username, PASSWORD: password },
+    }),
+  });
+  const answer = (await response.json().catch(() => ({}))) as {
+    __type?: string;
+    AuthenticationResult?: {
+      AccessToken?: string;
+      RefreshToken?: string;
+      IdToken?: string;
+    };
+  };
+  if (!response.ok) {
+    const name =
+      String(answer.__type ?? '')
+        .split('#')
+        .at(-1) ?? '';
+    if (refusals.includes(name)) throw new SignInError('refused');
+    throw new Error(`Cognito answered ${response.status} ${name}`);
   }
   const result = answer.AuthenticationResult;
   if (!result?.AccessToken) throw new SignInError('challenge');

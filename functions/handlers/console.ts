@@ -17,7 +17,6 @@ import { html } from '../console/html.js';
 import { heading, page } from '../console/layout.js';
 import { pageHeaders } from '../console/security.js';
 import { assetOrigin, consoleSettings } from '../console/settings.js';
-import { cognitoOf } from '../lib/cognito.js';
 import { deps as processDeps } from '../lib/deps.js';
 import { logger } from '../lib/logger.js';
 
@@ -32,7 +31,9 @@ function consoleDeps(): ConsoleDeps {
     db: d.db,
     tableName: d.config.TABLE_NAME,
     clientId: d.config.USER_POOL_CLIENT_ID,
-    cognito: cognitoOf(d),
+    cognitoEndpoint:
+      d.config.COGNITO_ENDPOINT ??
+      `https://cognito-idp.${process.env.AWS_REGION ?? 'eu-west-2'}.amazonaws.com/`,
     clock: d.clock,
   };
   shared = made;

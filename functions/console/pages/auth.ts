@@ -172,7 +172,12 @@ export function authPages(deps: ConsoleDeps) {
         }
         try {
           return await signedIn(
-            await passwordSignIn(deps.cognito, deps.clientId, email, password),
+            await passwordSignIn(
+              deps.cognitoEndpoint,
+              deps.clientId,
+              email,
+              password,
+            ),
           );
         } catch (error) {
           if (!(error instanceof SignInError)) throw error;
