@@ -12,11 +12,21 @@ import { idParam, pageLimit } from './schemas.js';
  * schemas.ts and in its style: strict objects, no value echoed back.
  */
 
-/** Control characters (line breaks and tabs apart) and bidi overrides. */
+/**
+ * Control characters (line breaks and tabs apart) and every text-direction
+ * character: overrides, embeddings, isolates and the marks (U+200E,
+ * U+200F, U+061C), which make text read other than it is stored.
+ */
 const CONTROL = /\p{Cc}/u;
-const BIDI = /[\u202a-\u202e\u2066-\u2069]/u;
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 const unsafe = (s: string) =>
   CONTROL.test(s.replace(/[\n\r\t]/g, '')) || BIDI.test(s);
+
+/**
+ * Whether text shows anything: letters, digits, punctuation or symbols,
+ * not only spaces, joiners, soft hyphens, variation selectors or tags.
+ */
+const VISIBLE = /[\p{L}\p{N}\p{P}\p{S}]/u;
 
 /** Text people write: kept as sent (NFC), shown as text, never markup. */
 const prose = (max: number) =>
@@ -29,6 +39,7 @@ const prose = (max: number) =>
       (s) => !unsafe(s),
       'it may not hold control characters or text-direction marks',
     ),
+    z.refine((s) => VISIBLE.test(s), 'it must hold some visible text'),
   );
 
 /** An SD-JWT VC with its key-binding JWT, compact. */
