@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ApiError } from '../../../functions/lib/errors.js';
 import { validate } from '../../../functions/lib/validate.js';
+import { resolveBody } from '../../../functions/report-schemas.js';
 import {
   createCentreBody,
   createGroupBody,
@@ -98,5 +99,35 @@ describe('free-text fields of the request schemas', () => {
         validate(createStaffBody, staff({ givenName: 'A'.repeat(101) })),
       ),
     ).toMatchObject({ code: 'INVALID_FIELD', field: 'givenName' });
+  });
+});
+
+describe('a note a member of staff writes for the student', () => {
+  const resolve = (note: string) =>
+    validate(resolveBody, { outcome: 'corrected', note });
+
+  it('is kept as written when it shows something', () => {
+    expect(resolve('Your surname is corrected. ✓').note).toBe(
+      'Your surname is corrected. ✓',
+    );
+  });
+
+  it.each([
+    ['zero-width spaces', '\u200b\u200b'],
+    ['a soft hyphen', '\u00ad'],
+    ['a variation selector', '\ufe0f'],
+    ['tag characters', '\u{e0041}\u{e0042}'],
+  ])('is refused when it holds only %s', (_, note) => {
+    expect(refusalOf(() => resolve(note)).code).toBe('INVALID_FIELD');
+  });
+
+  it.each([
+    ['left-to-right', '\u200e'],
+    ['right-to-left', '\u200f'],
+    ['Arabic letter', '\u061c'],
+  ])('is refused when it holds a %s mark', (_, mark) => {
+    expect(refusalOf(() => resolve(`Corrected${mark}.`)).code).toBe(
+      'INVALID_FIELD',
+    );
   });
 });
