@@ -1,5 +1,6 @@
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { parseDate } from '../imports/identifiers.js';
+import { recordAudit } from '../lib/audit.js';
 import type { Caller } from '../lib/auth.js';
 import { addMinutes } from '../lib/clock.js';
 import type { Deps } from '../lib/deps.js';
@@ -7,6 +8,7 @@ import { ApiError, forbidden, notFound, unprocessable } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
 import { count, vouchRefusalReasons } from '../lib/metrics.js';
+import { counterTtl, secondsLeft, windowAt } from '../lib/rate-windows.js';
 import { batchGet, entity } from '../lib/table.js';
 import { inactiveStaff } from './access.js';
 import { isSmallCentre } from './centres.js';
@@ -128,6 +130,53 @@ function checkIdentity(student: Student, input: VouchInput): void {
   }
 }
 
+const mismatchKind = 'dob-mismatches';
+
+/**
+ * Dates of birth that did not match are counted per student, whoever
+ * typed them; the one that reaches the limit is audited for the helpdesk,
+ * once a window.
+ */
+async function noteMismatch(
+  deps: Deps,
+  caller: Caller,
+  urn: string,
+  staffId: string,
+  studentId: string,
+): Promise<void> {
+  const window = windowAt(
+    deps.clock.now(),
+    deps.config.DOB_MISMATCH_WINDOW_SECONDS,
+  );
+  const out = await deps.db.send(
+    new UpdateCommand({
+      TableName: deps.config.TABLE_NAME,
+      Key: keys.rateWindow(mismatchKind, `${urn}#${studentId}`, window.start),
+      UpdateExpression: 'ADD hits :one SET #ttl = :ttl',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':one': 1, ':ttl': counterTtl(window) },
+      ReturnValues: 'UPDATED_NEW',
+    }),
+  );
+  if (Number(out.Attributes?.hits) !== deps.config.DOB_MISMATCH_LIMIT) return;
+  await recordAudit(deps, 'date-of-birth-mismatches', caller, {
+    urn,
+    studentId,
+    staffId,
+  });
+}
+
+/** Vouching for a student after too many wrong dates of birth. */
+const pausedForMismatches = (retryAfter: number) =>
+  new ApiError(
+    429,
+    'TOO_MANY_DATE_MISMATCHES',
+    'Too many dates of birth given for this student did not match, so ' +
+      'vouching for them is paused for now. If the student is in front of ' +
+      'you, ask a head of year or the centre admin to check their record.',
+    { headers: { 'Retry-After': String(retryAfter) } },
+  );
+
 export async function createVouch(
   deps: Deps,
   caller: Caller,
@@ -152,11 +201,23 @@ async function recordVouch(
 ): Promise<Vouch & { lookAlikes: Student['lookAlikes'] }> {
   const method = input.method;
   const TableName = deps.config.TABLE_NAME;
+  const now = deps.clock.now();
+  const mismatchWindow = windowAt(now, deps.config.DOB_MISMATCH_WINDOW_SECONDS);
+  const mismatchKey = keys.rateWindow(
+    mismatchKind,
+    `${urn}#${studentId}`,
+    mismatchWindow.start,
+  );
   const items = await batchGet(deps.db, TableName, [
     keys.centre(urn),
     keys.staff(urn, caller.sub),
     keys.student(urn, studentId),
+    mismatchKey,
   ]);
+  const mismatches = Number(
+    items.find((i) => i.PK === mismatchKey.PK && i.SK === mismatchKey.SK)
+      ?.hits ?? 0,
+  );
   const find = (type: string) => items.find((i) => i.type === type);
   const centreItem = find('centre');
   const staffItem = find('staff');
@@ -176,9 +237,18 @@ async function recordVouch(
   const student = entity<Student>(studentItem);
   if (student.status !== 'on-roll') throw notFound();
   checkInStudentGroups(staff, student);
-  checkIdentity(student, input);
+  if (mismatches >= deps.config.DOB_MISMATCH_LIMIT) {
+    throw pausedForMismatches(secondsLeft(mismatchWindow, now));
+  }
+  try {
+    checkIdentity(student, input);
+  } catch (error) {
+    if (error instanceof ApiError && error.code === 'DATE_OF_BIRTH_MISMATCH') {
+      await noteMismatch(deps, caller, urn, staff.staffId, studentId);
+    }
+    throw error;
+  }
 
-  const now = deps.clock.now();
   const vouch: Vouch = {
     urn,
     vouchId: newId(),

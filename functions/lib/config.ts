@@ -137,6 +137,13 @@ const schema = z.object({
   VOUCH_VELOCITY_LIMIT: positiveInt(30),
   VOUCH_VELOCITY_WINDOW_MINUTES: positiveInt(10),
   /**
+   * Dates of birth for one student that may fail to match in a window
+   * before vouching for them pauses for the rest of it: enough for a
+   * mistyped date or two, too few to find a date by trying them all.
+   */
+  DOB_MISMATCH_LIMIT: positiveInt(5),
+  DOB_MISMATCH_WINDOW_SECONDS: positiveInt(3600),
+  /**
    * Months a student's data is kept after the roster marks them as left;
    * then DynamoDB's TTL deletes it. Returning to roll keeps it again.
    */

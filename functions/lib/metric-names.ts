@@ -66,6 +66,7 @@ export const vouchRefusalReasons = [
   'EXAMS_OFFICER_MAY_NOT_VOUCH',
   'NOT_IN_STUDENT_GROUPS',
   'DATE_OF_BIRTH_MISMATCH',
+  'TOO_MANY_DATE_MISMATCHES',
   'LOOK_ALIKE_NOT_ACKNOWLEDGED',
 ] as const;
 export type VouchRefusalReason = (typeof vouchRefusalReasons)[number];

@@ -258,3 +258,88 @@ describe('the report limit by default', () => {
     expect(otherApp.status).toBe(202);
   });
 });
+
+describe('the date-of-birth mismatch limit by default', () => {
+  const clock = fixedClock(windowStart());
+  const deps = tableDeps(stack, { clock });
+  const urn = String(600_000 + Math.floor(Math.random() * 399_999));
+  const staff = aStaff({ urn, staffId: newId(), groupIds: ['group-dob'] });
+  const student = aStudent({
+    urn,
+    studentId: newId(),
+    groupIds: ['group-dob'],
+    dateOfBirth: '2010-03-14',
+  });
+  const caller = { sub: staff.staffId, username: 'guess', groups: [] };
+  const vouch = async (
+    dateOfBirth: string,
+  ): Promise<{ status: number; code?: string; retryAfter?: string }> => {
+    try {
+      await createVouch(deps, caller, urn, student.studentId, {
+        method: 'in-person',
+        dateOfBirth,
+        lookAlikeAcknowledged: false,
+      });
+      return { status: 201 };
+    } catch (error) {
+      const out = errorResponse(error, 'issuance');
+      return {
+        status: out.statusCode,
+        code: JSON.parse(out.body).error.code,
+        ...(out.headers?.['Retry-After']
+          ? { retryAfter: String(out.headers['Retry-After']) }
+          : {}),
+      };
+    }
+  };
+
+  beforeAll(async () => {
+    await batchWrite(
+      deps.db,
+      deps.config.TABLE_NAME,
+      [
+        { ...keys.centre(urn), type: 'centre', ...aCentre({ urn }) },
+        { ...keys.staff(urn, staff.staffId), type: 'staff', ...staff },
+        {
+          ...keys.student(urn, student.studentId),
+          type: 'student',
+          ...student,
+        },
+      ].map((Item) => ({ PutRequest: { Item } })),
+    );
+  });
+
+  it('pauses vouching for a student after five wrong dates in an hour, the right one too, and tells the helpdesk once', async () => {
+    const wrong = [];
+    for (let day = 1; day <= 5; day++) {
+      wrong.push(await vouch(`2010-01-0${day}`));
+    }
+    const right = await vouch(student.dateOfBirth);
+    const sixthWrong = await vouch('2010-01-06');
+    clock.set(new Date(clock.now().getTime() + 3_600_000));
+    const nextHour = await vouch(student.dateOfBirth);
+    const audit = await queryAll(deps.db, {
+      TableName: deps.config.TABLE_NAME,
+      KeyConditionExpression: 'PK = :day',
+      FilterExpression: '#action = :action AND subject.studentId = :student',
+      ExpressionAttributeNames: { '#action': 'action' },
+      ExpressionAttributeValues: {
+        ':day': keys.auditDayPartition(clock.now().toISOString().slice(0, 10)),
+        ':action': 'date-of-birth-mismatches',
+        ':student': student.studentId,
+      },
+    });
+
+    expect(wrong).toEqual(
+      Array(5).fill({ status: 422, code: 'DATE_OF_BIRTH_MISMATCH' }),
+    );
+    expect(right).toMatchObject({
+      status: 429,
+      code: 'TOO_MANY_DATE_MISMATCHES',
+    });
+    expect(Number(right.retryAfter)).toBeGreaterThan(0);
+    expect(sixthWrong.code).toBe('TOO_MANY_DATE_MISMATCHES');
+    expect(nextHour).toEqual({ status: 201 });
+    expect(audit).toHaveLength(1);
+  });
+});

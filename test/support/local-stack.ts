@@ -78,6 +78,7 @@ export async function setup(project: TestProject): Promise<void> {
         FAILED_EXCHANGE_LIMIT: '100000',
         REFRESH_LIMIT: '1000',
         REPORT_LIMIT: '1000',
+        DOB_MISMATCH_LIMIT: '1000',
       },
     },
   );
