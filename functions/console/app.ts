@@ -238,6 +238,20 @@ export async function handleConsole(
   if (sub === '/' || sub === '') return redirect(deps, '/console/students');
   const found = matchRoute(req.method, sub);
   if (!found) return auth.notFound(viewer);
+  // A page of a section the menu does not offer is refused before it is
+  // drawn, so nobody fills in a form the API would then refuse.
+  const section = sub.split('/')[1];
+  if (section === 'admin' && !viewer.sections.includes('admin')) {
+    return auth.noAccess({
+      status: 403,
+      body: {
+        error: {
+          code: 'ROLE_REQUIRED',
+          message: 'Your role does not allow this.',
+        },
+      },
+    });
+  }
 
   const ctx: Signed = {
     req,

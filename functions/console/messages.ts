@@ -46,6 +46,11 @@ const plain: Record<string, Omit<Refusal, 'field'>> = {
     summary: 'The date of birth the student gave does not match their record.',
     next: 'Check you have chosen the student in front of you and ask them again. If it still does not match, do not make a code: ask the exams officer to check the MIS.',
   },
+  TOO_MANY_DATE_MISMATCHES: {
+    summary:
+      'Too many dates of birth given for this student did not match, so making a code for them is paused for now.',
+    next: 'If the student is in front of you, ask a head of year or the centre admin to check their record in the MIS.',
+  },
   LOOK_ALIKE_NOT_ACKNOWLEDGED: {
     summary: 'Another student at the centre could be taken for this one.',
     next: 'Make sure you have the right student, then tick the box to confirm it.',
@@ -143,9 +148,9 @@ const plain: Record<string, Omit<Refusal, 'field'>> = {
     summary: 'The file is not saved as UTF-8 text.',
     next: 'Export it from the MIS again as CSV (UTF-8).',
   },
-  MISSING_COLUMN: {
-    summary: 'The file is missing a column the import needs.',
-    next: 'Export it from the MIS again with every column.',
+  REPEATED_PARAMETER: {
+    summary: 'The address asks for something twice.',
+    next: 'Go back and use the links on the page.',
   },
   EMPTY_FILE: {
     summary: 'The file has no rows.',
@@ -191,6 +196,7 @@ export function refusalFor(status: number, body: unknown): Refusal {
   const known = typeof code === 'string' ? plain[code] : undefined;
   const fieldPart = typeof field === 'string' ? { field } : {};
   if (known) return { ...known, ...fieldPart };
+  if (status === 404) return { ...plain.NOT_FOUND, ...fieldPart } as Refusal;
   if (typeof message === 'string' && status < 500) {
     return {
       summary: message,

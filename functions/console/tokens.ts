@@ -50,6 +50,8 @@ const refusals = [
   'InvalidParameterException',
   'UserNotConfirmedException',
   'PasswordResetRequiredException',
+  // cognito-local's answer to a wrong password; Cognito's is the first.
+  'InvalidPasswordException',
 ];
 
 /**

@@ -57,9 +57,10 @@ async function offerPage(ctx: Signed, params: Record<string, string>) {
       break;
     case 'scanned':
       body = secrets
-        ? html`<p class="govuk-body-l">${name} has scanned the code. Read this number out to them:</p>
+        ? html`<p class="govuk-body-l">The code has been scanned. If ${name} scanned it just now, read this number out to them:</p>
   <p class="console-tx-code" id="tx-code" aria-label="Code to read out: ${secrets.txCode.split('').join(' ')}">${spacedCode(secrets.txCode)}</p>
   <p class="govuk-body">They type it into the app. The code expires at ${formatTime(offer.expiresAt)}.</p>
+  <div class="govuk-warning-text"><span class="govuk-warning-text__icon" aria-hidden="true">!</span><strong class="govuk-warning-text__text"><span class="govuk-visually-hidden">Warning</span>If ${name} has not scanned it, someone else has: do not read the number out. Make a new code instead.</strong></div>
   ${refresh}${newCode}`
         : html`<p class="govuk-body">The code was scanned. It was made in another sign-in, so its number cannot be shown here.</p>${newCode}`;
       break;

@@ -162,7 +162,12 @@ function vouchPage(
       : []),
     { key: 'Form', value: student.form ?? 'None' },
     { key: 'Year', value: student.year },
-    { key: 'MIS photo', value: 'No photo is held for this student.' },
+    {
+      key: 'Photo',
+      value:
+        'Photos stay in the MIS. If you do not know the student well, ' +
+        'look at their photo there before you go on.',
+    },
   ])}
   ${
     student.lookAlikes.length > 0
@@ -201,7 +206,7 @@ function vouchPage(
         },
         {
           value: 'mis-photo',
-          text: 'From their MIS photo',
+          text: 'From their photo in the MIS, which I have just looked at',
           checked: form.method === 'mis-photo',
         },
       ],
