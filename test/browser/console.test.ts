@@ -77,7 +77,7 @@ describe('the staff console in a browser', () => {
     await browser?.close();
   });
 
-  it('takes a centre from set-up to a record in the app and a report acknowledged', async () => {
+  it('takes a centre from set-up to a record in the app, a report acknowledged and the record withdrawn', async () => {
     const { admin } = await centreWithAdmin();
     const adminPage = await (await browser.newContext()).newPage();
 
@@ -199,6 +199,7 @@ describe('the staff console in a browser', () => {
       timeout: 15_000,
     });
     await visit(page, 'added-to-the-app');
+    const offerPage = page.url();
 
     const { presentation } = await present(stack.apiUrl, wallet);
     const reported = await call('POST', '/record-errors', {
@@ -231,6 +232,24 @@ describe('the staff console in a browser', () => {
       'Acknowledged',
     );
     await visit(page, 'report');
+
+    // The slip undone: the record went to the wrong student.
+    await page.goto(offerPage);
+    await page.click(
+      'summary:has-text("This record went to the wrong student")',
+    );
+    await page.fill('#reason', 'The wrong student scanned it');
+    await page.click('button:has-text("Withdraw the record")');
+    await page.waitForSelector('text=This code was cancelled');
+    await visit(page, 'record-withdrawn');
+    const afterWithdrawal = await call('POST', '/record-errors', {
+      json: {
+        presentation: (await present(stack.apiUrl, wallet)).presentation,
+        kind: 'other',
+        details: 'Is my record still there?',
+      },
+    });
+    expect(afterWithdrawal.body.error.code).toBe('RECORD_WITHDRAWN');
 
     const held = await page.context().cookies();
     await page.click('button:has-text("Sign out")');

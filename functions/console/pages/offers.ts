@@ -10,8 +10,8 @@
 
 import { renderOfferQr } from '../../wallet/qr.js';
 import { segment } from '../api-client.js';
-import type { ConsoleRoute, Signed } from '../app.js';
-import { backLink, panel } from '../components.js';
+import { type ConsoleRoute, redirect, type Signed } from '../app.js';
+import { backLink, csrfField, panel } from '../components.js';
 import { html } from '../html.js';
 import { heading } from '../layout.js';
 import { formatTime, refusalPage, render } from './common.js';
@@ -41,6 +41,27 @@ async function offerPage(ctx: Signed, params: Record<string, string>) {
   const self = `/console/offers/${offerId}`;
   const refresh = html`<p class="govuk-body"><a class="govuk-link console-refresh" href="${self}">Check again</a> (this page also updates on its own)</p>`;
   const newCode = html`<p class="govuk-body"><a class="govuk-link" href="${again}">Make a new code for ${name}</a>. A new code cancels this one.</p>`;
+
+  // The undo of a slip: the code cancelled, or the record taken back out
+  // of the app it reached, with the reason kept in the audit.
+  const undo = ['issued', 'scanned', 'redeemed', 'delivered'].includes(
+    offer.status,
+  )
+    ? html`<details class="govuk-details">
+    <summary class="govuk-details__summary"><span class="govuk-details__summary-text">${offer.status === 'delivered' ? 'This record went to the wrong student' : 'Cancel this code'}</span></summary>
+    <div class="govuk-details__text">
+      <form method="post" action="${self}/revoke" novalidate>
+        ${csrfField(ctx.session.data.csrfToken)}
+        <div class="govuk-form-group">
+          <label class="govuk-label" for="reason">Why</label>
+          <div class="govuk-hint" id="reason-hint">For example: the wrong student scanned it. Do not write the student's name.</div>
+          <input class="govuk-input" id="reason" name="reason" type="text" maxlength="200" aria-describedby="reason-hint">
+        </div>
+        <button type="submit" class="govuk-button govuk-button--warning" data-module="govuk-button">${offer.status === 'delivered' ? 'Withdraw the record' : 'Cancel the code'}</button>
+      </form>
+    </div>
+  </details>`
+    : html``;
 
   let body: ReturnType<typeof html>;
   switch (offer.status) {
@@ -75,7 +96,7 @@ async function offerPage(ctx: Signed, params: Record<string, string>) {
       body = html`<p class="govuk-body-l">This code has expired without being used.</p>${newCode}`;
       break;
     default:
-      body = html`<p class="govuk-body-l">This code was cancelled.</p>${newCode}`;
+      body = html`<p class="govuk-body-l">This code was cancelled. If it had reached an app, the record there is withdrawn: any verifier now sees it as not valid.</p>${newCode}`;
   }
 
   return render(ctx, {
@@ -85,10 +106,26 @@ async function offerPage(ctx: Signed, params: Record<string, string>) {
     content: html`${heading(`QR code for ${name}`)}
   <div id="offer-status" class="console-offer" data-status="${offer.status}" data-final="${finalStatuses.includes(offer.status) ? 'true' : 'false'}" aria-live="polite">
     ${body}
-  </div>`,
+  </div>
+  ${undo}`,
   });
+}
+
+/** Cancels the code, or withdraws the record it delivered. */
+async function revokeOffer(ctx: Signed, params: Record<string, string>) {
+  const offerId = params.offerId ?? '';
+  const reason = (ctx.req.form.get('reason') ?? '').trim();
+  const answer = await ctx.api(
+    'POST',
+    `/centres/${segment(ctx.urn)}/offers/${segment(offerId)}/revoke`,
+    { json: { reason: reason || 'Withdrawn from the staff console' } },
+  );
+  if (answer.status !== 200) return refusalPage(ctx, answer, 'students');
+
+  return redirect(ctx.deps, `/console/offers/${offerId}`);
 }
 
 export const offerRoutes: ConsoleRoute[] = [
   { method: 'GET', pattern: '/offers/:offerId', handle: offerPage },
+  { method: 'POST', pattern: '/offers/:offerId/revoke', handle: revokeOffer },
 ];
