@@ -1,6 +1,5 @@
 import {
   AdminAddUserToGroupCommand,
-  AdminCreateUserCommand,
   AdminDisableUserCommand,
   AdminEnableUserCommand,
   AdminGetUserCommand,
@@ -18,6 +17,7 @@ import type { Deps } from '../lib/deps.js';
 import { conflict, notFound } from '../lib/errors.js';
 import { keys, table } from '../lib/keys.js';
 import { queryPage } from '../lib/table.js';
+import { inviteSignIn } from './invitations.js';
 
 export type NewHelpdeskStaff = z.infer<typeof createHelpdeskStaffBody>;
 
@@ -165,28 +165,9 @@ async function inviteUser(
   deps: Deps,
   input: NewHelpdeskStaff,
 ): Promise<CognitoUser> {
-  try {
-    const out = await cognitoOf(deps).send(
-      new AdminCreateUserCommand({
-        UserPoolId: deps.config.USER_POOL_ID,
-        Username: input.email,
-        UserAttributes: [
-          { Name: 'email', Value: input.email },
-          { Name: 'email_verified', Value: 'true' },
-          { Name: 'given_name', Value: input.givenName },
-          { Name: 'family_name', Value: input.familyName },
-        ],
-        DesiredDeliveryMediums: ['EMAIL'],
-        ...(deps.config.INVITE_MESSAGE_ACTION === 'SUPPRESS'
-          ? { MessageAction: 'SUPPRESS' }
-          : {}),
-      }),
-    );
-    if (out.User) return out.User;
-  } catch (error) {
-    // Created by a request running at the same moment.
-    if ((error as Error).name !== 'UsernameExistsException') throw error;
-  }
+  const invited = await inviteSignIn(deps, input);
+  if (invited) return invited;
+  // Created by a request running at the same moment.
   const user = await getUser(deps, input.email);
   if (!user) throw new Error('Cognito user vanished after creation');
   return user;

@@ -14,6 +14,7 @@ import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../lib/deps.js';
 import { unavailable } from '../lib/errors.js';
 import { type Key, keys } from '../lib/keys.js';
+import { inLanes } from '../lib/lanes.js';
 import {
   batchGet,
   entity,
@@ -206,22 +207,6 @@ const maxPrepareAttempts = 5;
  */
 const wholeCentreShare = 0.5;
 
-async function inPool<T>(
-  items: T[],
-  limit: number,
-  work: (item: T) => Promise<void>,
-): Promise<void> {
-  const queue = [...items];
-  const worker = async () => {
-    for (let item = queue.pop(); item !== undefined; item = queue.pop()) {
-      await work(item);
-    }
-  };
-  await Promise.all(
-    Array.from({ length: Math.min(limit, queue.length) }, worker),
-  );
-}
-
 const resultsQuery = (deps: Deps, urn: string, prefix: string) =>
   queryAll(deps.db, {
     TableName: deps.config.TABLE_NAME,
@@ -278,7 +263,7 @@ export async function prepareRecords(
         touched.length >= wholeCentreShare * (onRoll.get(urn) ?? Infinity),
     )
     .map(([urn, touched]) => ({ urn, touched }));
-  await inPool(wholeCentres, inFlight, async ({ urn, touched }) => {
+  await inLanes(wholeCentres, inFlight, async ({ urn, touched }) => {
     for (const s of touched) known.set(s.studentId, []);
     for (const r of await resultsQuery(deps, urn, keys.centreResultsPrefix())) {
       known.get(r.studentId)?.push(r);
@@ -286,7 +271,7 @@ export async function prepareRecords(
   });
 
   let prepared = 0;
-  await inPool(distinct, inFlight, async (s) => {
+  await inLanes(distinct, inFlight, async (s) => {
     const found = current.get(s.studentId);
     if (await prepareRecord(deps, s, found, known.get(s.studentId))) {
       prepared++;

@@ -13,6 +13,7 @@ import type { Deps } from '../lib/deps.js';
 import { conflict } from '../lib/errors.js';
 import { newId } from '../lib/ids.js';
 import { keys } from '../lib/keys.js';
+import { inLanes } from '../lib/lanes.js';
 import {
   backoff,
   cancellationCodes,
@@ -124,23 +125,6 @@ function lookupKeys(
  */
 const newPerTransaction = 10;
 const inFlight = 4;
-
-async function runLimited<T>(
-  tasks: T[],
-  worker: (task: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from(
-    { length: Math.min(inFlight, tasks.length) },
-    async () => {
-      while (next < tasks.length) {
-        const task = tasks[next++];
-        if (task !== undefined) await worker(task);
-      }
-    },
-  );
-  await Promise.all(lanes);
-}
 
 /**
  * Reasons a transaction is cancelled that say "not now" rather than "not
@@ -262,7 +246,7 @@ export async function importRoster(
   for (let i = 0; i < fresh.length; i += newPerTransaction) {
     batches.push(fresh.slice(i, i + newPerTransaction));
   }
-  await runLimited(batches, async (batch) => {
+  await inLanes(batches, inFlight, async (batch) => {
     const items = batch.flatMap((row) =>
       newStudentItems(deps, centre, row, freshIds.get(row) ?? newId(), now),
     );
@@ -284,7 +268,7 @@ export async function importRoster(
     progress(batch.length);
   });
 
-  await runLimited(changed, async ({ row, student }) => {
+  await inLanes(changed, inFlight, async ({ row, student }) => {
     await updateStudent(deps, centre, student, row, now);
     // Back on roll: nothing of theirs is to be deleted any more.
     if (student.status === 'left') {
@@ -314,7 +298,7 @@ export async function importRoster(
   );
   const left: string[] = [];
   if (options.fullRoll) {
-    await runLimited(absent, async (student) => {
+    await inLanes(absent, inFlight, async (student) => {
       await deps.db
         .send(
           new UpdateCommand({
@@ -403,7 +387,7 @@ async function storeLookAlikes(
   const stale = roll.filter(
     (s) => !sameLookAlikes(s.stored, wanted.get(s.studentId)),
   );
-  await runLimited(stale, async (s) => {
+  await inLanes(stale, inFlight, async (s) => {
     const list = wanted.get(s.studentId) ?? [];
     await deps.db.send(
       new UpdateCommand({

@@ -1,5 +1,4 @@
 import {
-  AdminCreateUserCommand,
   AdminGetUserCommand,
   AdminListGroupsForUserCommand,
 } from '@aws-sdk/client-cognito-identity-provider';
@@ -21,6 +20,7 @@ import {
 } from '../lib/table.js';
 import type { createStaffBody, patchStaffBody } from '../schemas.js';
 import { type CentreAccess, hasRole, requireStaffRole } from './access.js';
+import { inviteSignIn } from './invitations.js';
 import { revokeLiveOffersOf } from './offers.js';
 import type { Staff } from './types.js';
 
@@ -110,29 +110,10 @@ async function existingSignIn(
 async function ensureSignIn(deps: Deps, input: NewStaff): Promise<string> {
   const existing = await existingSignIn(deps, input.email);
   if (existing) return existing;
-  try {
-    const out = await cognitoOf(deps).send(
-      new AdminCreateUserCommand({
-        UserPoolId: deps.config.USER_POOL_ID,
-        Username: input.email,
-        UserAttributes: [
-          { Name: 'email', Value: input.email },
-          { Name: 'email_verified', Value: 'true' },
-          { Name: 'given_name', Value: input.givenName },
-          { Name: 'family_name', Value: input.familyName },
-        ],
-        DesiredDeliveryMediums: ['EMAIL'],
-        ...(deps.config.INVITE_MESSAGE_ACTION === 'SUPPRESS'
-          ? { MessageAction: 'SUPPRESS' }
-          : {}),
-      }),
-    );
-    const sub = out.User?.Attributes?.find((a) => a.Name === 'sub')?.Value;
-    if (sub) return sub;
-  } catch (error) {
-    // Created by a request running at the same moment.
-    if ((error as Error).name !== 'UsernameExistsException') throw error;
-  }
+  const user = await inviteSignIn(deps, input);
+  const created = user?.Attributes?.find((a) => a.Name === 'sub')?.Value;
+  if (created) return created;
+  // Created by a request running at the same moment.
   const sub = await existingSignIn(deps, input.email);
   if (!sub) throw new Error('Cognito user vanished after creation');
   return sub;

@@ -1,6 +1,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { Deps } from '../lib/deps.js';
 import { type Key, keys, table } from '../lib/keys.js';
+import { inLanes } from '../lib/lanes.js';
 import {
   batchGet,
   getEntity,
@@ -81,24 +82,6 @@ export const isAudit = (item: Item) => item.type === 'audit';
 
 const inFlight = 8;
 
-/** Runs `worker` over `tasks`, a few at a time. */
-export async function inLanes<T>(
-  tasks: readonly T[],
-  worker: (task: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const lanes = Array.from(
-    { length: Math.min(inFlight, tasks.length) },
-    async () => {
-      while (next < tasks.length) {
-        const task = tasks[next++];
-        if (task !== undefined) await worker(task);
-      }
-    },
-  );
-  await Promise.all(lanes);
-}
-
 /** Epoch seconds `months` calendar months after `from`. */
 export function retentionEnd(from: Date, months: number): number {
   const end = new Date(from);
@@ -121,7 +104,7 @@ export async function setRetention(
 ): Promise<number> {
   const { items } = await studentItems(deps, urn, studentId);
   const kept = items.filter((item) => !isAudit(item));
-  await inLanes(kept, async (item) => {
+  await inLanes(kept, inFlight, async (item) => {
     await deps.db
       .send(
         new UpdateCommand({
