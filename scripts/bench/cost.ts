@@ -2,7 +2,8 @@
  * AWS cost per 1,000 students over a season, from the counts the bench
  * measured (requests, handler milliseconds, capacity units, log bytes,
  * transitions on the synthesized definitions) and the prices in
- * prices.ts. Cognito is left out, as issue 6 asks.
+ * prices.ts. Cognito is left out: its price is per monthly active user,
+ * not per request, and the targets are set before it.
  *
  * A student is linked once (1.2 offers each: one redeemed, the rest left
  * to expire) and refreshed at each release. Inputs that are assumptions

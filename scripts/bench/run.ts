@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: every benchmark of issue 6 on a local stack of its own
+ * `npm run bench`: every benchmark of the product on a local stack of its own
  * (an ephemeral folder under .local/bench/), one table on stdout and the
  * same rows in .local/bench.json.
  *

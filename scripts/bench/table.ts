@@ -60,7 +60,7 @@ export function meets(target: Target, figure: number | null): boolean {
   }
 }
 
-/** Shorthands for the targets of issue 6. */
+/** Shorthands for the targets the README's "Performance and cost" sets. */
 export const atMost = (limit: number, on: Target['on'] = 'ratio'): Target => ({
   on,
   op: '<=',
