@@ -1,4 +1,4 @@
-import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { parseDate } from '../imports/identifiers.js';
 import { recordAudit } from '../lib/audit.js';
 import type { Caller } from '../lib/auth.js';
@@ -13,7 +13,11 @@ import { batchGet, entity } from '../lib/table.js';
 import { inactiveStaff } from './access.js';
 import { isSmallCentre } from './centres.js';
 import type { Centre, Staff, Student, Vouch, VouchMethod } from './types.js';
-import { noteVouch } from './vouching-velocity.js';
+import {
+  flagIfTooFast,
+  velocityKey,
+  velocityWrite,
+} from './vouching-velocity.js';
 
 /** A vouch is good for one offer, made within this many minutes. */
 export const vouchLifetimeMinutes = 5;
@@ -208,12 +212,17 @@ async function recordVouch(
     `${urn}#${studentId}`,
     mismatchWindow.start,
   );
+  const velocity = velocityKey(deps, urn, caller.sub).key;
   const items = await batchGet(deps.db, TableName, [
     keys.centre(urn),
     keys.staff(urn, caller.sub),
     keys.student(urn, studentId),
     mismatchKey,
+    velocity,
   ]);
+  const vouchedBefore = items.find(
+    (i) => i.PK === velocity.PK && i.SK === velocity.SK,
+  )?.studentIds as Set<string> | string[] | undefined;
   const mismatches = Number(
     items.find((i) => i.PK === mismatchKey.PK && i.SK === mismatchKey.SK)
       ?.hits ?? 0,
@@ -258,18 +267,34 @@ async function recordVouch(
     createdAt: now.toISOString(),
     expiresAt: addMinutes(now, vouchLifetimeMinutes).toISOString(),
   };
+  // The vouch and the note of it in the staff member's window, in one
+  // round trip.
   await deps.db.send(
-    new PutCommand({
-      TableName,
-      Item: {
-        ...keys.vouch(urn, vouch.vouchId),
-        ...keys.studentVouches(studentId, vouch.createdAt, vouch.vouchId),
-        type: 'vouch',
-        ...vouch,
-      },
-      ConditionExpression: 'attribute_not_exists(PK)',
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Put: {
+            TableName,
+            Item: {
+              ...keys.vouch(urn, vouch.vouchId),
+              ...keys.studentVouches(studentId, vouch.createdAt, vouch.vouchId),
+              type: 'vouch',
+              ...vouch,
+            },
+            ConditionExpression: 'attribute_not_exists(PK)',
+          },
+        },
+        velocityWrite(deps, urn, staff.staffId, studentId),
+      ],
     }),
   );
-  await noteVouch(deps, caller, urn, staff.staffId, studentId);
+  await flagIfTooFast(
+    deps,
+    caller,
+    urn,
+    staff.staffId,
+    studentId,
+    vouchedBefore,
+  );
   return { ...vouch, lookAlikes: student.lookAlikes ?? [] };
 }

@@ -9,27 +9,66 @@ import { isConditionFailure } from '../lib/table.js';
 
 export const velocityAudit = 'vouching-velocity-flagged';
 
+/** The window's item: the students a member of staff vouched for in it. */
+export function velocityKey(deps: Deps, urn: string, staffId: string) {
+  const window = windowAt(
+    deps.clock.now(),
+    deps.config.VOUCH_VELOCITY_WINDOW_MINUTES * 60,
+  );
+  return {
+    window,
+    key: keys.rateWindow('vouches', `${urn}#${staffId}`, window.start),
+  };
+}
+
 /**
- * Notes that a member of staff vouched for a student, and tells the
- * helpdesk (a metric, which an alarm watches, and an audit entry) when
- * they have vouched for more students in the window than the setting
- * allows. Nobody is blocked: a tutor with a full class carries on.
- *
- * The window's item holds the set of students, so vouching for one student
- * twice counts once; a second, conditional write marks the window flagged,
- * so the helpdesk hears of it once a window however many follow. A failure
- * here is logged and never fails the vouch. Returns whether this vouch
- * raised the flag.
+ * The write that notes a vouch for a student in the window, made in the
+ * vouch's own transaction so that noting it costs no round trip. The set
+ * of students means vouching for one student twice counts once.
  */
-export async function noteVouch(
+export function velocityWrite(
+  deps: Deps,
+  urn: string,
+  staffId: string,
+  studentId: string,
+) {
+  const { window, key } = velocityKey(deps, urn, staffId);
+  return {
+    Update: {
+      TableName: deps.config.TABLE_NAME,
+      Key: key,
+      UpdateExpression: 'ADD studentIds :student SET #ttl = :ttl',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: {
+        ':student': new Set([studentId]),
+        ':ttl': counterTtl(window),
+      },
+    },
+  };
+}
+
+/**
+ * Tells the helpdesk (a metric, which an alarm watches, and an audit
+ * entry) when a member of staff has vouched for more students in the
+ * window than the setting allows, counting from the set read before the
+ * vouch and this student. Nobody is blocked: a tutor with a full class
+ * carries on. A conditional write marks the window flagged, so the
+ * helpdesk hears of it once a window however many follow. A failure here
+ * is logged and never fails the vouch. Returns whether this vouch raised
+ * the flag.
+ */
+export async function flagIfTooFast(
   deps: Deps,
   actor: Actor,
   urn: string,
   staffId: string,
   studentId: string,
+  before: Iterable<string> | undefined,
 ): Promise<boolean> {
+  const students = new Set([...(before ?? []), studentId]).size;
+  if (students <= deps.config.VOUCH_VELOCITY_LIMIT) return false;
   try {
-    return await note(deps, actor, urn, staffId, studentId);
+    return await flag(deps, actor, urn, staffId, students);
   } catch (error) {
     logger.warn('vouching velocity not noted', {
       errorName: (error as Error).name,
@@ -38,44 +77,21 @@ export async function noteVouch(
   }
 }
 
-async function note(
+async function flag(
   deps: Deps,
   actor: Actor,
   urn: string,
   staffId: string,
-  studentId: string,
+  students: number,
 ): Promise<boolean> {
   const settings = deps.config;
-  const minutes = settings.VOUCH_VELOCITY_WINDOW_MINUTES;
   const now = deps.clock.now();
-  const window = windowAt(now, minutes * 60);
-  const Key = keys.rateWindow('vouches', `${urn}#${staffId}`, window.start);
-  const TableName = settings.TABLE_NAME;
-
-  const out = await deps.db.send(
-    new UpdateCommand({
-      TableName,
-      Key,
-      UpdateExpression: 'ADD studentIds :student SET #ttl = :ttl',
-      ExpressionAttributeNames: { '#ttl': 'ttl' },
-      ExpressionAttributeValues: {
-        ':student': new Set([studentId]),
-        ':ttl': counterTtl(window),
-      },
-      ReturnValues: 'UPDATED_NEW',
-    }),
-  );
-  const students = (out.Attributes?.studentIds as Set<string> | undefined)
-    ?.size;
-  if (students === undefined || students <= settings.VOUCH_VELOCITY_LIMIT) {
-    return false;
-  }
-
+  const { key } = velocityKey(deps, urn, staffId);
   try {
     await deps.db.send(
       new UpdateCommand({
-        TableName,
-        Key,
+        TableName: settings.TABLE_NAME,
+        Key: key,
         UpdateExpression: 'SET flaggedAt = :now',
         ConditionExpression: 'attribute_not_exists(flaggedAt)',
         ExpressionAttributeValues: { ':now': now.toISOString() },
@@ -96,7 +112,7 @@ async function note(
     {
       students,
       limit: settings.VOUCH_VELOCITY_LIMIT,
-      windowMinutes: minutes,
+      windowMinutes: settings.VOUCH_VELOCITY_WINDOW_MINUTES,
     },
   );
   return true;

@@ -94,7 +94,10 @@ export function trivialRoute(group: RouteGroup): Route {
   const metadata = own.find(
     (r) => r.method === 'GET' && r.path.startsWith('/.well-known/'),
   );
-  const chosen = guarded ?? metadata;
+  // The console's own entry page: with no session cookie it answers the
+  // way to sign in, reading nothing.
+  const page = own.find((r) => r.method === 'GET' && r.path === '/console');
+  const chosen = guarded ?? metadata ?? page;
   if (!chosen) throw new Error(`No trivial route for the ${group} group`);
   return chosen;
 }
