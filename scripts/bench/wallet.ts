@@ -4,7 +4,7 @@
  * (DPoP-bound, with a proof of the holder key), its key kept as a key
  * object so a proof costs one signature.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { accessTokenHash } from '../../functions/wallet/dpop.js';
 import type { Timer } from './load.js';
@@ -161,29 +161,4 @@ export async function refresh(
 }
 
 /** The record's claims with every disclosure applied. */
-export function claimsOf(record: string) {
-  const [jwt = '', ...disclosures] = record.split('~').filter(Boolean);
-  const decode = (part: string) =>
-    JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  const byDigest = new Map(
-    disclosures.map((d) => [
-      createHash('sha256').update(d).digest('base64url'),
-      decode(d) as unknown[],
-    ]),
-  );
-  const payload = decode(jwt.split('.')[1] ?? '');
-  const out: Record<string, unknown> = { ...payload };
-  for (const digest of payload._sd ?? []) {
-    const [, name, value] = byDigest.get(digest) ?? [];
-    if (typeof name === 'string') out[name] = value;
-  }
-  const quals = (out.qualifications ?? []) as { '...': string }[];
-  out.qualifications = quals.map((q) => byDigest.get(q['...'])?.[1]);
-  return out as {
-    given_name: string;
-    family_name: string;
-    birthdate: string;
-    qualifications: { qan: string; grade: string }[];
-    status: { status_list: { idx: number; uri: string } };
-  };
-}
+export { disclosedClaims as claimsOf } from '../../test/support/http-wallet.js';
