@@ -44,12 +44,18 @@ const plain: Record<string, Omit<Refusal, 'field'>> = {
   },
   DATE_OF_BIRTH_MISMATCH: {
     summary: 'The date of birth the student gave does not match their record.',
-    next: 'Check you have chosen the student in front of you and ask them again. If it still does not match, do not make a code: ask the exams officer to check the MIS.',
+    next:
+      'Check you have chosen the student in front of you and ask them ' +
+      'again. If it still does not match, do not make a code: ask the ' +
+      'exams officer to check the MIS.',
   },
   TOO_MANY_DATE_MISMATCHES: {
     summary:
-      'Too many dates of birth given for this student did not match, so making a code for them is paused for now.',
-    next: 'If the student is in front of you, ask a head of year or the centre admin to check their record in the MIS.',
+      'Too many dates of birth given for this student did not match, so ' +
+      'making a code for them is paused for now.',
+    next:
+      'If the student is in front of you, ask a head of year or the ' +
+      'centre admin to check their record in the MIS.',
   },
   LOOK_ALIKE_NOT_ACKNOWLEDGED: {
     summary: 'Another student at the centre could be taken for this one.',
@@ -57,7 +63,9 @@ const plain: Record<string, Omit<Refusal, 'field'>> = {
   },
   EXAMS_OFFICER_MAY_NOT_VOUCH: {
     summary: 'Exams officers cannot make codes at this centre.',
-    next: "Ask the student's form tutor, or ask your centre admin about the small centre exception.",
+    next:
+      "Ask the student's form tutor, or ask your centre admin about " +
+      'the small centre exception.',
   },
   CENTRE_SUSPENDED: {
     summary: 'Your centre is suspended, so no codes can be made.',

@@ -136,6 +136,7 @@ export async function costBenchmark(work: WorkResult): Promise<Row[]> {
     memoryMB: projectMemoryMB,
   });
   const sum = total(breakdown);
+  const national = assumptions.nationalStudents.toLocaleString('en-GB');
   return [
     ...Object.entries(breakdown).map(([service, usd]) =>
       row(`cost per 1,000 students: ${service}`, usd * 1000, 'mUSD'),
@@ -148,7 +149,7 @@ export async function costBenchmark(work: WorkResult): Promise<Row[]> {
       below(0.15),
     ),
     row(
-      `cost of a national season (${assumptions.nationalStudents.toLocaleString('en-GB')} students)`,
+      `cost of a national season (${national} students)`,
       (sum * assumptions.nationalStudents) / 1000,
       'USD',
     ),
