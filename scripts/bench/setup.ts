@@ -8,7 +8,7 @@ import {
   ulnCheckDigit,
   upnCheckLetter,
 } from '../../functions/imports/identifiers.js';
-import { apiClient } from '../../test/support/api.js';
+import { apiClient, studentIdsByUpn } from '../../test/support/api.js';
 import type { LocalStackDescription } from '../../test/support/local-stack.js';
 import {
   newCentre,
@@ -151,18 +151,7 @@ async function withIds(
   rows: Omit<Pupil, 'studentId'>[],
 ): Promise<Pupil[]> {
   const call = apiClient(stack.apiUrl);
-  const ids = new Map<string, string>();
-  let cursor: string | null = null;
-  do {
-    const suffix: string = cursor ? `&cursor=${cursor}` : '';
-    const page = await call(
-      'GET',
-      `/centres/${centre.urn}/students?limit=200${suffix}`,
-      { token: centre.admin.token },
-    );
-    for (const s of page.body.items) ids.set(s.upn, s.studentId);
-    cursor = page.body.cursor;
-  } while (cursor);
+  const ids = await studentIdsByUpn(call, centre.urn, centre.admin.token);
   return rows.map((r) => ({ ...r, studentId: ids.get(r.upn) ?? '' }));
 }
 

@@ -1,7 +1,7 @@
 import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { apiClient } from '../support/api.js';
+import { apiClient, studentIdsByUpn } from '../support/api.js';
 import {
   birthdates,
   type IssuingCentre,
@@ -506,17 +506,8 @@ describe('checking who is in front of you', () => {
 
   beforeAll(async () => {
     centre = await issuingCentre(stack);
-    let cursor: string | null = null;
-    do {
-      const suffix: string = cursor ? `&cursor=${cursor}` : '';
-      const page = await call(
-        'GET',
-        `/centres/${centre.urn}/students?limit=200${suffix}`,
-        { token: centre.admin.token },
-      );
-      for (const s of page.body.items) byUpn.set(s.upn, s.studentId);
-      cursor = page.body.cursor;
-    } while (cursor);
+    const ids = await studentIdsByUpn(call, centre.urn, centre.admin.token);
+    for (const [upn, id] of ids) byUpn.set(upn, id);
   });
 
   const vouch = (studentId: string, overrides: Record<string, unknown>) =>

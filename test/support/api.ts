@@ -91,3 +91,26 @@ export function uniqueCentre(): { urn: string; centreNumber: string } {
     centreNumber: String(90_000 + (n % 10_000)).padStart(5, '0'),
   };
 }
+
+/** Every student id of a centre by UPN, read page by page from the API. */
+export async function studentIdsByUpn(
+  call: Call,
+  urn: string,
+  token: string,
+): Promise<Map<string, string>> {
+  const ids = new Map<string, string>();
+  let cursor: string | null = null;
+  do {
+    const suffix: string = cursor ? `&cursor=${cursor}` : '';
+    const page = await call(
+      'GET',
+      `/centres/${urn}/students?limit=200${suffix}`,
+      {
+        token,
+      },
+    );
+    for (const s of page.body.items) ids.set(s.upn, s.studentId);
+    cursor = page.body.cursor;
+  } while (cursor);
+  return ids;
+}

@@ -4,7 +4,7 @@ import {
   ulnCheckDigit,
   upnCheckLetter,
 } from '../../functions/imports/identifiers.js';
-import { apiClient } from './api.js';
+import { apiClient, studentIdsByUpn } from './api.js';
 import { birthdates } from './issuing.js';
 import type { LocalStackDescription } from './local-stack.js';
 import {
@@ -115,18 +115,7 @@ export async function newCohort(
     { token: centre.admin.token },
   );
 
-  const ids = new Map<string, string>();
-  let cursor: string | null = null;
-  do {
-    const suffix: string = cursor ? `&cursor=${cursor}` : '';
-    const page = await call(
-      'GET',
-      `/centres/${centre.urn}/students?limit=200${suffix}`,
-      { token: centre.admin.token },
-    );
-    for (const s of page.body.items) ids.set(s.upn, s.studentId);
-    cursor = page.body.cursor;
-  } while (cursor);
+  const ids = await studentIdsByUpn(call, centre.urn, centre.admin.token);
 
   const pupils = rows.map((r) => ({ ...r, studentId: ids.get(r.upn) ?? '' }));
   for (const p of pupils) birthdates.set(p.studentId, p.dateOfBirth);

@@ -1,8 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DescribeExecutionCommand,
@@ -12,7 +8,7 @@ import {
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -25,12 +21,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OfferStatus } from '../../functions/domain/types.js';
 import { keys } from '../../functions/lib/keys.js';
 import { offerExpiryStates } from '../../lib/offer-expiry.js';
-import {
-  type LocalDynamoDb,
-  localCredentials,
-  localDynamoDbClient,
-  startDynamoDb,
-} from '../../scripts/local-stack/dynamodb.js';
+import { localCredentials } from '../../scripts/local-stack/dynamodb.js';
 import {
   executionContext,
   type LocalDefinitions,
@@ -39,35 +30,28 @@ import {
   localFunctions,
   localTaskHandlers,
   startLocalStepFunctions,
-  synthesizeLocalDefinitions,
 } from '../../scripts/local-stack/step-functions.js';
+import {
+  startWorkflowTable,
+  type WorkflowTable,
+} from '../support/workflow-table.js';
 
 // Nothing here may reach AWS: every client has a loopback endpoint.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 const tableName = 'records-workflows';
 let definitions: LocalDefinitions;
-let dynamoDb: LocalDynamoDb;
 let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
-let scratch: string;
+let workflowTable: WorkflowTable | undefined;
 
 beforeAll(async () => {
-  definitions = synthesizeLocalDefinitions({ tableName });
-  scratch = mkdtempSync(join(tmpdir(), 'offer-expiry-'));
-  dynamoDb = await startDynamoDb({
-    port: await freePort(),
-    tableName,
-    logFile: join(scratch, 'dynamodb.log'),
-  });
-  client = localDynamoDbClient(dynamoDb.endpoint);
-  documents = DynamoDBDocumentClient.from(client);
+  workflowTable = await startWorkflowTable(tableName);
+  ({ definitions, client, documents } = workflowTable);
 }, 60_000);
 
 afterAll(async () => {
-  client?.destroy();
-  await dynamoDb?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await workflowTable?.stop();
 });
 
 describe('the offer expiry state machine', () => {
@@ -441,21 +425,6 @@ async function settled(
 
 function inAnHour(): string {
   return new Date(Date.now() + 3_600_000).toISOString();
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
 
 const sleep = (ms: number) =>

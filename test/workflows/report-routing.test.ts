@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
+  type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
 } from '@aws-sdk/lib-dynamodb';
@@ -30,48 +25,28 @@ import type { Deps } from '../../functions/lib/deps.js';
 import { keys } from '../../functions/lib/keys.js';
 import type { Email } from '../../functions/lib/mailer.js';
 import { reportRoutingStates as states } from '../../lib/report-routing.js';
-import {
-  type LocalDynamoDb,
-  localDynamoDbClient,
-  startDynamoDb,
-} from '../../scripts/local-stack/dynamodb.js';
-import {
-  type LocalDefinitions,
-  synthesizeLocalDefinitions,
-} from '../../scripts/local-stack/step-functions.js';
+import type { LocalDefinitions } from '../../scripts/local-stack/step-functions.js';
 import { aStaff, testConfig, testDeps } from '../support/builders.js';
+import {
+  startWorkflowTable,
+  type WorkflowTable,
+} from '../support/workflow-table.js';
 
 // Nothing here may reach AWS: every client has a loopback endpoint.
 process.env.AWS_EC2_METADATA_DISABLED = 'true';
 
 const tableName = 'records-report-routing';
 let definitions: LocalDefinitions;
-let dynamoDb: LocalDynamoDb;
-let client: DynamoDBClient;
 let documents: DynamoDBDocumentClient;
-let scratch: string;
+let workflowTable: WorkflowTable | undefined;
 
 beforeAll(async () => {
-  definitions = synthesizeLocalDefinitions({ tableName });
-  scratch = mkdtempSync(join(tmpdir(), 'report-routing-'));
-  dynamoDb = await startDynamoDb({
-    port: await freePort(),
-    tableName,
-    logFile: join(scratch, 'dynamodb.log'),
-  });
-  client = localDynamoDbClient(dynamoDb.endpoint);
-  documents = DynamoDBDocumentClient.from(client, {
-    marshallOptions: {
-      removeUndefinedValues: true,
-      convertClassInstanceToMap: true,
-    },
-  });
+  workflowTable = await startWorkflowTable(tableName);
+  ({ definitions, documents } = workflowTable);
 }, 60_000);
 
 afterAll(async () => {
-  client?.destroy();
-  await dynamoDb?.stop();
-  if (scratch) rmSync(scratch, { recursive: true, force: true });
+  await workflowTable?.stop();
 });
 
 /** Monday 9 March 2026, 10:00 in London (GMT). */
@@ -513,19 +488,4 @@ async function get(key: { PK: string; SK: string }) {
     new GetCommand({ TableName: tableName, Key: key, ConsistentRead: true }),
   );
   return Item;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address
-          ? resolve(address.port)
-          : reject(new Error('no port')),
-      );
-    });
-  });
 }
